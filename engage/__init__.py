@@ -1,0 +1,131 @@
+"""Engage: multilingual health engagement for commissioners and communities."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from engage.config import Config
+from engage.resources import resource_dir
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("ENGAGE_INSTANCE_PATH") or str(Path.cwd() / "instance")
+    if test_config and "INSTANCE_PATH" in test_config:
+        instance_path = str(test_config["INSTANCE_PATH"])
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_object(Config)
+    if test_config is None:
+        app.config.from_prefixed_env("ENGAGE")
+    else:
+        app.config.from_mapping(test_config)
+    _finish_config(app)
+
+    app.jinja_options = {
+        # the NHS.UK macros read optional nested parameters
+        "undefined": ChainableUndefined,
+        "loader": ChoiceLoader(
+            [FileSystemLoader(str(resource_dir("templates"))), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+        "autoescape": True,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from engage import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    if not config.get("DATABASE_URL"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "engage.sqlite")
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
+    config["BABEL_DEFAULT_LOCALE"] = next(iter(config["LANGUAGES"]))
+    if isinstance(config.get("MAIL_PORT"), str):
+        config["MAIL_PORT"] = int(config["MAIL_PORT"])
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, made once, shared by every worker."""
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    with open(path) as f:
+        return f.read().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    from engage import i18n
+    from engage.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app)
+    migrate.init_app(
+        app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True
+    )
+    babel.init_app(app, locale_selector=i18n.current_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, and real transactions (savepoints) with the pysqlite driver."""
+    from sqlalchemy import event
+
+    from engage.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from engage.accounts.views import bp as accounts_bp
+    from engage.discussions.views import bp as discussions_bp
+    from engage.web import errors, filters, security
+    from engage.web.views import bp as web_bp
+
+    for bp in (web_bp, accounts_bp, discussions_bp):
+        app.register_blueprint(bp)
+    errors.init_app(app)
+    filters.init_app(app)
+    security.init_app(app)

@@ -1,0 +1,339 @@
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from engage import mail
+from engage.accounts import service
+from engage.accounts.forms import (
+    AcceptInvitationForm,
+    ApiTokenForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from engage.accounts.models import ApiToken, Invitation, Organisation, Role, User
+from engage.accounts.permissions import invitable_roles, requires
+from engage.extensions import db, limiter, login_manager
+from engage.i18n import _, _l, current_locale
+
+bp = Blueprint("accounts", __name__, url_prefix="/<locale>")
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Sign in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    return service.load_session_user(session_id)
+
+
+def _login_account_key() -> str:
+    """Throttle failed logins per account as well as per address, without keeping the email."""
+    email = service.normalise_email(request.form.get("email", ""))
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _failed_login(response) -> bool:
+    return request.method == "POST" and response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _load_organisation(slug: str, **_kwargs) -> Organisation:
+    organisation = service.get_organisation(slug)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+# Sign in and out -------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+        error = _("The email address or password is not right")
+    return render_template("accounts/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+def logout():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        service.end_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("web.home"))
+
+
+# Password reset --------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = service.get_user_by_email(form.email.data)
+        if user is not None and user.active:
+            token = service.make_reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("accounts.reset_password", token=token, _external=True)
+            try:
+                mail.send(
+                    user.email,
+                    _("Reset your Engage password"),
+                    "password_reset",
+                    link=link,
+                    hours=current_app.config["PASSWORD_RESET_HOURS"],
+                )
+            except mail.MailError:
+                flash(_("We could not send the email just now. Try again later."), "error")
+                return render_template("accounts/forgot_password.html", form=form), 503
+        # the same answer whether or not the address has an account
+        return render_template("accounts/forgot_password_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = service.user_for_reset_token(
+            token,
+            current_app.config["SECRET_KEY"],
+            current_app.config["PASSWORD_RESET_HOURS"] * 3600,
+        )
+    except service.TokenExpired:
+        return render_template("accounts/link_problem.html", reason="reset_expired"), 410
+    except service.TokenInvalid:
+        return render_template("accounts/link_problem.html", reason="reset_invalid"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        service.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password has been changed. Sign in with your new password."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+# Invitations -----------------------------------------------------------------
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = service.find_invitation(token)
+    except service.TokenExpired:
+        return render_template("accounts/link_problem.html", reason="invite_expired"), 410
+    except service.TokenInvalid:
+        return render_template("accounts/link_problem.html", reason="invite_invalid"), 404
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = service.accept_invitation(
+            invitation, name=form.name.data, password=form.password.data
+        )
+        session.clear()
+        login_user(user)
+        db.session.commit()
+        flash(
+            _("Welcome. You are now a %(role)s of %(organisation)s.",
+              role=invitation.role.label, organisation=invitation.organisation.name),
+            "success",
+        )
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+
+
+# Account page ----------------------------------------------------------------
+
+
+def _account_page(password_form=None, token_form=None, new_token=None, status=200):
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return (
+        render_template(
+            "accounts/account.html",
+            password_form=password_form or ChangePasswordForm(prefix="pw"),
+            token_form=token_form or ApiTokenForm(prefix="token"),
+            confirm_form=ConfirmForm(),
+            tokens=tokens,
+            new_token=new_token,
+        ),
+        status,
+    )
+
+
+@bp.get("/account")
+@requires("view_account")
+def account():
+    return _account_page()
+
+
+@bp.post("/account/password")
+@requires("view_account")
+def change_password():
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current_password.data, form.password.data)
+        except service.AccountError:
+            form.current_password.errors.append(_("Your current password is not right"))
+        else:
+            db.session.commit()
+            # the other sessions have ended; this one carries on with the new token
+            login_user(current_user)
+            flash(_("Your password has been changed. You have been signed out everywhere else."),
+                  "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(password_form=form, status=400)
+
+
+@bp.post("/account/tokens")
+@requires("manage_own_tokens")
+def create_token():
+    form = ApiTokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _account_page(token_form=form, status=400)
+    _row, token = service.create_api_token(current_user, form.name.data or "")
+    db.session.commit()
+    return _account_page(new_token=token)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@requires("manage_own_tokens")
+def revoke_token(token_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    service.revoke_api_token(row)
+    db.session.commit()
+    flash(_("The token has been revoked. Anything using it can no longer read data."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+# Organisations ---------------------------------------------------------------
+
+
+@bp.get("/organisations")
+@requires("view_account")
+def organisations():
+    query = select(Organisation).order_by(Organisation.name)
+    if not current_user.is_admin:
+        ids = [m.organisation_id for m in current_user.memberships]
+        query = query.where(Organisation.id.in_(ids))
+    return render_template(
+        "accounts/organisations.html", organisations=db.session.scalars(query).all()
+    )
+
+
+@bp.get("/organisations/<slug>")
+@requires("view_organisation", _load_organisation)
+def organisation(slug: str, obj: Organisation):
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.organisation_id == obj.id, Invitation.accepted_at.is_(None))
+        .order_by(Invitation.created_at.desc())
+    ).all()
+    return render_template(
+        "accounts/organisation.html", organisation=obj, pending_invitations=invitations
+    )
+
+
+@bp.route("/organisations/<slug>/invite", methods=["GET", "POST"])
+@requires("invite", _load_organisation)
+def invite(slug: str, obj: Organisation):
+    roles = invitable_roles(current_user, obj)
+    form = InviteForm(roles)
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        invitation, token = service.invite(
+            actor=current_user,
+            email=form.email.data,
+            organisation=obj,
+            role=role,
+            days=current_app.config["INVITATION_DAYS"],
+        )
+        db.session.commit()
+        link = url_for("accounts.accept_invitation", token=token, _external=True)
+        try:
+            mail.send(
+                invitation.email,
+                _("You are invited to join %(organisation)s on Engage", organisation=obj.name),
+                "invitation",
+                link=link,
+                organisation=obj,
+                role=role,
+                inviter=current_user,
+                days=current_app.config["INVITATION_DAYS"],
+            )
+        except mail.MailError:
+            # the invitation stands; the person inviting can pass the link on themselves
+            return render_template(
+                "accounts/invitation_not_sent.html", invitation=invitation, link=link
+            )
+        flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+        return redirect(url_for("accounts.organisation", slug=obj.slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/invite.html", form=form, organisation=obj), status
+
+
+@bp.get("/admin/users")
+@requires("admin")
+def admin_users():
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("accounts/admin_users.html", users=users, locale=current_locale())

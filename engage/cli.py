@@ -1,0 +1,185 @@
+"""The ``engage`` command: a Flask CLI group with Engage's own commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from engage.extensions import db
+
+
+def _create_app():
+    from engage import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Engage: consultations, surveys and insight for health commissioners and communities."""
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_user, create_token, demo, serve, translations):
+        app.cli.add_command(command)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "analyst", "commissioner", "host", "member"]),
+    help="admin makes a site administrator; the others are a role in --org.",
+)
+@click.option("--org", "org_slug", help="Slug of the organisation the role is in.")
+@click.option("--name", default="", help="The person's name.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given.",
+)
+@with_appcontext
+def create_user(email: str, role: str, org_slug: str | None, name: str, password: str) -> None:
+    """Create a user with a role (a site admin, or a role in an organisation)."""
+    from engage.accounts import service
+    from engage.accounts.models import Role
+
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.UsageError(
+            f"The password must be at least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
+        )
+    organisation = None
+    if role != "admin":
+        if not org_slug:
+            raise click.UsageError(f"--org is needed for the role {role}.")
+        organisation = service.get_organisation(org_slug)
+        if organisation is None:
+            raise click.UsageError(f"There is no organisation with the slug {org_slug!r}.")
+    elif org_slug:
+        organisation = service.get_organisation(org_slug)
+        if organisation is None:
+            raise click.UsageError(f"There is no organisation with the slug {org_slug!r}.")
+    try:
+        user = service.create_user(
+            email,
+            password=password,
+            name=name,
+            is_admin=role == "admin",
+            organisation=organisation,
+            role=None if role == "admin" else Role(role),
+        )
+    except service.AccountError as exc:
+        raise click.UsageError(str(exc)) from exc
+    db.session.commit()
+    where = f" in {organisation.slug}" if organisation and role != "admin" else ""
+    click.echo(f"Created {user.email} ({role}{where}).")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="created with engage create-token", help="What it is for.")
+@with_appcontext
+def create_token(email: str, name: str) -> None:
+    """Print a new API bearer token for that user, alone on the last line."""
+    from engage.accounts import service
+
+    user = service.get_user_by_email(email)
+    if user is None:
+        raise click.UsageError(f"There is no user with the address {email}.")
+    _row, token = service.create_api_token(user, name)
+    db.session.commit()
+    click.echo(f"A new API token for {user.email}; it is shown only once:", err=True)
+    click.echo(token)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the database and demo data, then stop.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Migrate the database, load the demo data once, and serve the site."""
+    from flask_migrate import upgrade
+
+    from engage import demo as demo_data
+
+    upgrade()
+    created = demo_data.load()
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data was already there.")
+    click.echo(demo_data.logins_text())
+    if no_serve:
+        return
+    click.echo(f"Engage is at http://{host}:{port}/  (Ctrl+C stops it)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@click.command("serve")
+@click.option("--bind", default=None, help="Address to listen on [ENGAGE_BIND, 127.0.0.1:8000].")
+@click.option("--workers", default=None, type=int, help="Worker processes [ENGAGE_WORKERS, 2].")
+@click.option("--migrate/--no-migrate", default=True, help="Upgrade the database first.")
+@with_appcontext
+def serve(bind: str | None, workers: int | None, migrate: bool) -> None:
+    """Run Engage under gunicorn, for production."""
+    from gunicorn.app.base import BaseApplication
+
+    config = current_app.config
+    if migrate:
+        from flask_migrate import upgrade
+
+        upgrade()
+    options = {
+        "bind": bind or config["BIND"],
+        "workers": workers or int(config["WORKERS"]),
+        "accesslog": "-",
+        # no query strings or addresses in the access log: they can hold personal data
+        "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    }
+    app = current_app._get_current_object()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    sys.argv = [sys.argv[0]]
+    Server().run()
+
+
+@click.group("translations")
+def translations() -> None:
+    """Extract, update and compile the message catalogs."""
+
+
+@translations.command("update")
+@click.option("--add", "new_locale", help="Start a catalog for a new locale, e.g. ar.")
+def translations_update(new_locale: str | None) -> None:
+    """Extract messages.pot, update every catalog from it, and compile them."""
+    from engage import i18n_tools
+
+    i18n_tools.update(new_locale)
+    click.echo("Catalogs extracted, updated and compiled.")
+
+
+@translations.command("check")
+def translations_check() -> None:
+    """Fail when messages.pot is stale or a catalog is incomplete, fuzzy or not compiled."""
+    from engage import i18n_tools
+
+    problems = i18n_tools.check()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("Catalogs are complete and up to date.")

@@ -1,0 +1,46 @@
+"""Defaults only. The environment (``ENGAGE_*``) overrides every one of them."""
+
+from __future__ import annotations
+
+
+class Config:
+    #: ``None`` means an SQLite file in the instance folder (see create_app)
+    DATABASE_URL: str | None = None
+    #: ``None`` means a random key kept in the instance folder
+    SECRET_KEY: str | None = None
+    #: when set, background jobs run on RQ and rate limits are kept in Redis
+    REDIS_URL: str | None = None
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: int = 25
+    MAIL_SENDER: str = "Engage <no-reply@engage.invalid>"
+    MAIL_TIMEOUT: int = 10
+
+    #: name and colours shown in the header; no NHS logo by default
+    ORG_NAME: str = "Engage"
+    ORG_COLOUR: str = "#005eb8"
+    ORG_COLOUR_TEXT: str = "#ffffff"
+
+    #: locale code -> name in its own script; the first is the default
+    LANGUAGES: dict[str, str] = {"en": "English", "ur": "اردو"}  # noqa: RUF001
+
+    INVITATION_DAYS: int = 14
+    PASSWORD_RESET_HOURS: int = 2
+    PASSWORD_MIN_LENGTH: int = 10
+    #: failed logins allowed before the form is throttled
+    LOGIN_LIMIT_PER_ADDRESS: str = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes"
+
+    SESSION_COOKIE_SECURE: bool = True
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_NAME: str = "engage_session"
+    PERMANENT_SESSION_LIFETIME: int = 60 * 60 * 12
+    WTF_CSRF_TIME_LIMIT: int | None = 60 * 60 * 12
+
+    SQLALCHEMY_TRACK_MODIFICATIONS: bool = False
+    MAX_CONTENT_LENGTH: int = 64 * 1024 * 1024
+
+    #: gunicorn settings for ``engage serve``
+    BIND: str = "127.0.0.1:8000"
+    WORKERS: int = 2

@@ -1,0 +1,1 @@
+"""Forum pages; discussion threads, moderation and engagement events arrive with their issue."""

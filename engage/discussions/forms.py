@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from engage.i18n import _l
+
+
+class ForumForm(FlaskForm):
+    description = TextAreaField(
+        _l("About this forum"),
+        description=_l("Who the forum is for, where and when it meets, and how to join."),
+        validators=[Length(max=5000, message=_l("Description must be 5000 characters or fewer"))],
+    )

@@ -1,0 +1,79 @@
+"""Locales, locale selection, and the gettext functions every module imports."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_babel import gettext, lazy_gettext, ngettext
+
+_ = gettext
+_l = lazy_gettext
+__all__ = ["_", "_l", "ngettext", "RTL_LOCALES", "languages", "current_locale", "text_direction"]
+
+#: scripts written right to left among the languages Engage may offer
+RTL_LOCALES = frozenset({"ar", "ur", "fa", "ps", "he", "yi", "ckb"})
+LOCALE_COOKIE = "engage_locale"
+
+
+def languages() -> dict[str, str]:
+    """Locale code -> language name in its own script, in display order."""
+    return current_app.config["LANGUAGES"]
+
+
+def default_locale() -> str:
+    return next(iter(languages()))
+
+
+def current_locale() -> str:
+    return getattr(g, "locale", None) or default_locale()
+
+
+def text_direction(locale: str | None = None) -> str:
+    code = (locale or current_locale()).split("_")[0]
+    return "rtl" if code in RTL_LOCALES else "ltr"
+
+
+def preferred_locale() -> str:
+    """For ``/``: the locale cookie, then Accept-Language, then the default."""
+    offered = list(languages())
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in offered:
+        return cookie
+    return request.accept_languages.best_match(offered) or default_locale()
+
+
+def init_app(app) -> None:
+    """Every page URL starts with ``/<locale>``; this keeps it in ``g`` and in url_for."""
+
+    @app.url_value_preprocessor
+    def pull_locale(endpoint, values):
+        if values and "locale" in values:
+            g.locale = values.pop("locale")
+
+    @app.url_defaults
+    def add_locale(endpoint, values):
+        if "locale" in values or not app.url_map.is_endpoint_expecting(endpoint, "locale"):
+            return
+        values["locale"] = current_locale()
+
+    @app.before_request
+    def reject_unknown_locale():
+        locale = getattr(g, "locale", None)
+        if locale is not None and locale not in languages():
+            g.locale = default_locale()
+            from flask import abort
+
+            abort(404)
+
+    @app.after_request
+    def remember_locale(response):
+        locale = getattr(g, "locale", None)
+        if locale and request.cookies.get(LOCALE_COOKIE) != locale:
+            response.set_cookie(
+                LOCALE_COOKIE,
+                locale,
+                max_age=60 * 60 * 24 * 365,
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

@@ -1,0 +1,1 @@
+"""Home, health check, errors, security headers and the base template context."""

@@ -1,0 +1,76 @@
+"""Error pages in the page's language; never a bare 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from engage.i18n import _l, languages, preferred_locale
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Sorry, there is a problem with that request"),
+          _l("The page could not use what was sent. Go back and try again.")),
+    403: (_l("You do not have permission to see this page"),
+          _l("If you think you should, ask an administrator of your organisation.")),
+    404: (_l("Page not found"),
+          _l("If you typed the web address, check it is correct. "
+             "If you pasted the web address, check you copied the entire address.")),
+    405: (_l("Sorry, that cannot be done here"),
+          _l("Go back to the previous page and try again.")),
+    413: (_l("The file is too large"),
+          _l("Choose a smaller file and try again.")),
+    429: (_l("Too many attempts"),
+          _l("You have tried too many times. Wait 15 minutes, then try again. "
+             "If you have forgotten your password, you can reset it.")),
+    500: (_l("Sorry, there is a problem with the service"),
+          _l("Try again later. What you had already saved has not been lost.")),
+    503: (_l("Sorry, the service is unavailable"), _l("Try again later.")),
+}
+CSRF_MESSAGE = (
+    _l("Your session has expired"),
+    _l("For your security, the form timed out. Go back, reload the page and try again."),
+)
+
+
+def render_error(code: int, title=None, message=None):
+    if getattr(g, "locale", None) not in languages():
+        g.locale = preferred_locale()
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    if request.path.startswith("/api/"):
+        return {"error": str(title or default_title), "status": code}, code
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=title or default_title,
+            message=message or default_message,
+        ),
+        code,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("unhandled error on %s %s", request.method, request.endpoint)
+        from engage.extensions import db
+
+        db.session.rollback()
+        return render_error(InternalServerError.code)
