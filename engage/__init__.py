@@ -33,7 +33,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # the NHS.UK macros read optional nested parameters
         "undefined": ChainableUndefined,
         "loader": ChoiceLoader(
-            [FileSystemLoader(str(resource_dir("templates"))), PackageLoader("nhsuk_frontend_jinja")]
+            [
+                FileSystemLoader(str(resource_dir("templates"))),
+                PackageLoader("nhsuk_frontend_jinja"),
+            ]
         ),
         "autoescape": True,
         "trim_blocks": True,

@@ -117,8 +117,15 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(demo_data.logins_text())
     if no_serve:
         return
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        # browsers only send Secure cookies over plain http to the machine itself
+        current_app.config["SESSION_COOKIE_SECURE"] = False
+        click.echo("Warning: serving over plain http to the network; use `engage serve` "
+                   "behind HTTPS for real use.", err=True)
     click.echo(f"Engage is at http://{host}:{port}/  (Ctrl+C stops it)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("serve")
@@ -183,3 +190,7 @@ def translations_check() -> None:
     if problems:
         sys.exit(1)
     click.echo("Catalogs are complete and up to date.")
+
+
+if __name__ == "__main__":
+    main()

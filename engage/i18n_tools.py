@@ -86,11 +86,15 @@ def check() -> list[str]:
             continue
         with mo_path.open("rb") as f:
             compiled = read_mo(io.BytesIO(f.read()))
-        if {m.id: m.string for m in compiled if m.id} != {
-            m.id: m.string for m in catalog if m.id and _translated(m) and not m.fuzzy
+        if {_key(m.id): _key(m.string) for m in compiled if m.id} != {
+            _key(m.id): _key(m.string) for m in catalog if m.id and _translated(m) and not m.fuzzy
         }:
             problems.append(f"{locale}: messages.mo is older than messages.po: run the update")
     return problems
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else value
 
 
 def _translated(message) -> bool:

@@ -233,7 +233,7 @@ def change_password():
         else:
             db.session.commit()
             # the other sessions have ended; this one carries on with the new token
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed. You have been signed out everywhere else."),
                   "success")
             return redirect(url_for("accounts.account"))

@@ -1,0 +1,69 @@
+"""The schema comes only from the migrations, and the migrations match the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from engage import create_app
+from engage.extensions import db
+from engage.resources import resource_dir
+from tests.conftest import TEST_DATABASE_URL, base_config, reset_database
+
+
+@pytest.fixture
+def bare_app(tmp_path, database_url):
+    """An app on a database of its own (SQLite) or the emptied test database (PostgreSQL)."""
+    url = TEST_DATABASE_URL or "sqlite:///" + str(tmp_path / "migrations.sqlite")
+    reset_database(url)
+    app = create_app(base_config(url, tmp_path / "instance"))
+    yield app
+    with app.app_context():
+        upgrade()  # leave the shared test database at head for the tests after this one
+        db.engine.dispose()
+
+
+def _diff(app):
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _script() -> ScriptDirectory:
+    config = Config(str(resource_dir("migrations") / "alembic.ini"))
+    config.set_main_option("script_location", str(resource_dir("migrations")))
+    return ScriptDirectory.from_config(config)
+
+
+def test_single_head_with_dated_files():
+    script = _script()
+    assert len(script.get_heads()) == 1
+    for revision in script.walk_revisions():
+        name = revision.path.rsplit("/", 1)[-1]
+        assert name[:8].isdigit(), f"{name} is not date-prefixed"
+
+
+def test_models_and_migrations_agree(bare_app):
+    with bare_app.app_context():
+        upgrade()
+    assert _diff(bare_app) == []
+
+
+def test_every_migration_downgrades_and_upgrades_again(bare_app):
+    with bare_app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"users", "organisations", "memberships"} <= tables
+        steps = len(list(_script().walk_revisions()))
+        for _ in range(steps):  # one revision at a time, so every downgrade() runs alone
+            downgrade(revision="-1")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        for _ in range(steps):
+            upgrade(revision="+1")
+        assert set(inspect(db.engine).get_table_names()) == tables
+    assert _diff(bare_app) == []
