@@ -120,8 +120,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     if host not in {"127.0.0.1", "localhost", "::1"}:
         # browsers only send Secure cookies over plain http to the machine itself
         current_app.config["SESSION_COOKIE_SECURE"] = False
-        click.echo("Warning: serving over plain http to the network; use `engage serve` "
-                   "behind HTTPS for real use.", err=True)
+        click.echo(
+            "Warning: serving over plain http to the network; use `engage serve` "
+            "behind HTTPS for real use.",
+            err=True,
+        )
     click.echo(f"Engage is at http://{host}:{port}/  (Ctrl+C stops it)")
     from werkzeug.serving import run_simple
 

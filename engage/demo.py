@@ -42,8 +42,13 @@ USERS = [
     ("commissioner@northmoor.example", "Chidi Okafor", False, COMMISSIONER_ORG, Role.commissioner),
     ("analyst@northmoor.example", "Priya Shah", False, COMMISSIONER_ORG, Role.analyst),
     ("host@northmoor.example", "Yusuf Rahman", False, "northmoor-bme-health-forum", Role.host),
-    ("member@northmoor.example", "Amina Begum", False, "eastfield-womens-health-circle",
-     Role.member),
+    (
+        "member@northmoor.example",
+        "Amina Begum",
+        False,
+        "eastfield-womens-health-circle",
+        Role.member,
+    ),
 ]
 
 

@@ -25,13 +25,18 @@ def _pybabel(*args: str) -> None:
 def extract(output: Path = POT) -> None:
     _pybabel(
         "extract",
-        "-F", str(ROOT / "babel.cfg"),
-        "-k", "_l",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
         "--sort-output",
         "--no-location",
-        "--project", "Engage",
-        "--copyright-holder", "Engage contributors",
-        "-o", str(output),
+        "--project",
+        "Engage",
+        "--copyright-holder",
+        "Engage contributors",
+        "-o",
+        str(output),
         str(ROOT),
     )
 

@@ -23,6 +23,11 @@ cp "$dist/nhsuk-frontend.min.js" "$dest/"
 cp "$dist"/assets/images/nhsuk-icon-{arrow,chevron,cross,minus,plus,search,tick,user}*.svg "$dest/images/" 2>/dev/null || true
 # keep the source-map comments from pointing at files we do not ship
 sed -i 's#/\*\# sourceMappingURL=.*\*/##; s#//\# sourceMappingURL=.*##' "$dest"/*.min.css "$dest"/*.min.js
+# Frutiger is licensed to NHS services and loads from an NHS server, which the strict
+# CSP (and an offline machine) refuses: drop it, so the stack falls back to Arial.
+# Icons are served from beside the stylesheet.
+sed -i -E 's#@font-face\{font-family:Frutiger W01;[^}]*\}##g; s#url\(/assets/images/#url(images/#g' \
+  "$dest/nhsuk-frontend.min.css"
 
 npm install --silent --no-save --prefix "$work/rtl" "rtlcss@$RTLCSS_VERSION" >/dev/null
 "$work/rtl/node_modules/.bin/rtlcss" "$dest/nhsuk-frontend.min.css" "$dest/nhsuk-frontend.rtl.min.css" >/dev/null 2>&1

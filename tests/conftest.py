@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 from flask_sqlalchemy.session import Session
+from sqlalchemy import create_engine, text
 
 from engage import create_app
 from engage.extensions import db, limiter
@@ -123,8 +123,11 @@ def app(database_url, tmp_path, app_config):
         outer = connection.begin()
         original_session = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint",
-             "class_": ConnectionSession}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": ConnectionSession,
+            }
         )
     limiter.reset()
     try:
@@ -186,9 +189,7 @@ def world(app):
 
 
 def login(client, email: str, password: str = factories.PASSWORD):
-    response = post_form(
-        client, "/en/login", {"email": email, "password": password}
-    )
+    response = post_form(client, "/en/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response
 

@@ -25,8 +25,18 @@ def test_create_user_admin_and_member(app, runner, world):
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(
-        args=["create-user", "vol@example.org", "--role", "host", "--org", "forum-b",
-              "--password", "long password!", "--name", "Volunteer"]
+        args=[
+            "create-user",
+            "vol@example.org",
+            "--role",
+            "host",
+            "--org",
+            "forum-b",
+            "--password",
+            "long password!",
+            "--name",
+            "Volunteer",
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -107,7 +117,11 @@ def _clean_env(**extra) -> dict:
 def test_demo_migrates_loads_once_prints_logins_and_serves(tmp_path: Path):
     env = _clean_env()
     first = subprocess.run(
-        [*ENGAGE, "demo", "--no-serve"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [*ENGAGE, "demo", "--no-serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert first.returncode == 0, first.stderr
@@ -115,15 +129,22 @@ def test_demo_migrates_loads_once_prints_logins_and_serves(tmp_path: Path):
     assert "admin@northmoor.example" in first.stdout and "engage-demo-2026" in first.stdout
     assert (tmp_path / "instance" / "engage.sqlite").exists()
     second = subprocess.run(
-        [*ENGAGE, "demo", "--no-serve"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [*ENGAGE, "demo", "--no-serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert "Demo data was already there." in second.stdout
 
     port = _free_port()
     server = subprocess.Popen(
-        [*ENGAGE, "demo", "--port", str(port)], cwd=tmp_path, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*ENGAGE, "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/en/forums") == 200
@@ -142,8 +163,12 @@ def test_serve_runs_under_gunicorn(tmp_path: Path, database_url):
         ENGAGE_WORKERS="2",
     )
     server = subprocess.Popen(
-        [*ENGAGE, "serve", "--bind", f"127.0.0.1:{port}"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [*ENGAGE, "serve", "--bind", f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/healthz") == 200

@@ -187,8 +187,11 @@ def accept_invitation(token: str):
         login_user(user)
         db.session.commit()
         flash(
-            _("Welcome. You are now a %(role)s of %(organisation)s.",
-              role=invitation.role.label, organisation=invitation.organisation.name),
+            _(
+                "Welcome. You are now a %(role)s of %(organisation)s.",
+                role=invitation.role.label,
+                organisation=invitation.organisation.name,
+            ),
             "success",
         )
         return redirect(url_for("accounts.account"))
@@ -234,8 +237,10 @@ def change_password():
             db.session.commit()
             # the other sessions have ended; this one carries on with the new token
             login_user(current_user._get_current_object())
-            flash(_("Your password has been changed. You have been signed out everywhere else."),
-                  "success")
+            flash(
+                _("Your password has been changed. You have been signed out everywhere else."),
+                "success",
+            )
             return redirect(url_for("accounts.account"))
     return _account_page(password_form=form, status=400)
 

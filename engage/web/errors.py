@@ -13,22 +13,34 @@ from engage.i18n import _l, languages, preferred_locale
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("Sorry, there is a problem with that request"),
-          _l("The page could not use what was sent. Go back and try again.")),
-    403: (_l("You do not have permission to see this page"),
-          _l("If you think you should, ask an administrator of your organisation.")),
-    404: (_l("Page not found"),
-          _l("If you typed the web address, check it is correct. "
-             "If you pasted the web address, check you copied the entire address.")),
-    405: (_l("Sorry, that cannot be done here"),
-          _l("Go back to the previous page and try again.")),
-    413: (_l("The file is too large"),
-          _l("Choose a smaller file and try again.")),
-    429: (_l("Too many attempts"),
-          _l("You have tried too many times. Wait 15 minutes, then try again. "
-             "If you have forgotten your password, you can reset it.")),
-    500: (_l("Sorry, there is a problem with the service"),
-          _l("Try again later. What you had already saved has not been lost.")),
+    400: (
+        _l("Sorry, there is a problem with that request"),
+        _l("The page could not use what was sent. Go back and try again."),
+    ),
+    403: (
+        _l("You do not have permission to see this page"),
+        _l("If you think you should, ask an administrator of your organisation."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l(
+            "If you typed the web address, check it is correct. "
+            "If you pasted the web address, check you copied the entire address."
+        ),
+    ),
+    405: (_l("Sorry, that cannot be done here"), _l("Go back to the previous page and try again.")),
+    413: (_l("The file is too large"), _l("Choose a smaller file and try again.")),
+    429: (
+        _l("Too many attempts"),
+        _l(
+            "You have tried too many times. Wait 15 minutes, then try again. "
+            "If you have forgotten your password, you can reset it."
+        ),
+    ),
+    500: (
+        _l("Sorry, there is a problem with the service"),
+        _l("Try again later. What you had already saved has not been lost."),
+    ),
     503: (_l("Sorry, the service is unavailable"), _l("Try again later.")),
 }
 CSRF_MESSAGE = (

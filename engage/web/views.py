@@ -17,6 +17,11 @@ def root():
     return redirect(url_for("web.home", locale=preferred_locale()))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/<locale>/")
 def home():
     return render_template("web/home.html")

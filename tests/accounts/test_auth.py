@@ -85,8 +85,11 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, client, wor
     response = post_form(
         client,
         "/en/account/password",
-        {"pw-current_password": PASSWORD, "pw-password": "a new long password",
-         "pw-confirm": "a new long password"},
+        {
+            "pw-current_password": PASSWORD,
+            "pw-password": "a new long password",
+            "pw-confirm": "a new long password",
+        },
         token_from="/en/account",
     )
     assert response.status_code == 302
@@ -101,8 +104,11 @@ def test_password_change_with_wrong_current_password(client, world):
     response = post_form(
         client,
         "/en/account/password",
-        {"pw-current_password": "not it at all", "pw-password": "a new long password",
-         "pw-confirm": "a new long password"},
+        {
+            "pw-current_password": "not it at all",
+            "pw-password": "a new long password",
+            "pw-confirm": "a new long password",
+        },
         token_from="/en/account",
     )
     assert response.status_code == 400
@@ -178,8 +184,9 @@ def test_a_user_cannot_revoke_someone_elses_token(client, world, app):
         db.session.commit()
         row_id = row.id
     login(client, world.emails["host"])
-    response = post_form(client, f"/en/account/tokens/{row_id}/revoke", {},
-                         token_from="/en/account")
+    response = post_form(
+        client, f"/en/account/tokens/{row_id}/revoke", {}, token_from="/en/account"
+    )
     assert response.status_code == 404
     with app.app_context():
         assert db.session.get(ApiToken, row_id).revoked_at is None

@@ -26,7 +26,8 @@ def _link(message) -> str:
 def test_admin_invites_and_the_invitee_sets_a_password(mail_app, app, client, world):
     login(client, world.emails["admin"])
     response = post_form(
-        client, "/en/organisations/forum-a/invite",
+        client,
+        "/en/organisations/forum-a/invite",
         {"email": "New.Person@Example.org", "role": "host"},
     )
     assert response.status_code == 302
@@ -41,9 +42,13 @@ def test_admin_invites_and_the_invitee_sets_a_password(mail_app, app, client, wo
     page = invitee.get(link).get_data(as_text=True)
     assert "You have been invited to join Forum A as a Forum host" in page
     response = post_form(
-        invitee, link,
-        {"name": "Nadia", "password": "a long enough password",
-         "confirm": "a long enough password"},
+        invitee,
+        link,
+        {
+            "name": "Nadia",
+            "password": "a long enough password",
+            "confirm": "a long enough password",
+        },
     )
     assert response.status_code == 302
     account = invitee.get("/en/account").get_data(as_text=True)
@@ -58,8 +63,9 @@ def test_admin_invites_and_the_invitee_sets_a_password(mail_app, app, client, wo
 def test_a_host_invites_a_member_to_their_own_forum(mail_app, client, world):
     login(client, world.emails["host"])
     response = post_form(
-        client, "/en/organisations/forum-a/invite", {"email": "neighbour@example.org",
-                                                      "role": "member"},
+        client,
+        "/en/organisations/forum-a/invite",
+        {"email": "neighbour@example.org", "role": "member"},
     )
     assert response.status_code == 302
     assert mail_app.messages[0]["To"] == "neighbour@example.org"
@@ -67,8 +73,9 @@ def test_a_host_invites_a_member_to_their_own_forum(mail_app, client, world):
 
 def test_invitation_email_in_the_inviters_language_reaches_the_invitee(mail_app, client, world):
     login(client, world.emails["admin"])
-    post_form(client, "/ur/organisations/forum-a/invite",
-              {"email": "urdu@example.org", "role": "member"})
+    post_form(
+        client, "/ur/organisations/forum-a/invite", {"email": "urdu@example.org", "role": "member"}
+    )
     assert _link(mail_app.messages[0]).startswith("/ur/invitations/")
 
 
@@ -98,16 +105,16 @@ def test_invitation_form_validation(app, client, world):
     assert "Enter your name" in page
     assert "Password must be at least 10 characters" in page
     assert "The two passwords do not match" in page
-    response = post_form(client, url, {"name": "n" * 201, "password": "x" * 20,
-                                       "confirm": "x" * 20})
+    response = post_form(
+        client, url, {"name": "n" * 201, "password": "x" * 20, "confirm": "x" * 20}
+    )
     assert "Name must be 200 characters or fewer" in response.get_data(as_text=True)
 
 
 def test_invitation_without_mail_shows_the_link_to_the_inviter(client, world):
     login(client, world.emails["admin"])
     response = post_form(
-        client, "/en/organisations/test-icb/invite", {"email": "a@example.org",
-                                                       "role": "analyst"}
+        client, "/en/organisations/test-icb/invite", {"email": "a@example.org", "role": "analyst"}
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -119,8 +126,9 @@ def test_password_reset_by_email(mail_app, app, client, world):
     response = post_form(client, "/en/password/forgot", {"email": world.emails["analyst"]})
     assert "Check your email" in response.get_data(as_text=True)
     link = _link(mail_app.messages[0])
-    response = post_form(client, link, {"password": "brand new password",
-                                        "confirm": "brand new password"})
+    response = post_form(
+        client, link, {"password": "brand new password", "confirm": "brand new password"}
+    )
     assert response.status_code == 302
     login(client, world.emails["analyst"], "brand new password")
     # used once: the password has changed, so the link no longer works

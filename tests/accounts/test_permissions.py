@@ -30,6 +30,7 @@ MATRIX = [
     ("web.root", "GET", "/", None, everyone(302)),
     ("web.healthz", "GET", "/healthz", None, everyone(200)),
     ("web.theme_css", "GET", "/theme.css", None, everyone(200)),
+    ("web.favicon", "GET", "/favicon.ico", None, everyone(301)),
     ("static", "GET", "/static/css/engage.css", None, everyone(200)),
     ("web.home", "GET", "/en/", None, everyone(200)),
     ("accounts.login", "GET", "/en/login", None, {**everyone(302), A: 200}),
@@ -46,14 +47,23 @@ MATRIX = [
     ("accounts.create_token", "POST", "/en/account/tokens", {}, signed_in(200)),
     ("accounts.revoke_token", "POST", "/en/account/tokens/999999/revoke", {}, signed_in(404)),
     ("accounts.organisations", "GET", "/en/organisations", None, signed_in(200)),
-    ("accounts.organisation", "GET", "/en/organisations/forum-a", None,
-     only({M: 200, H: 200, AD: 200})),
-    ("accounts.organisation", "GET", "/en/organisations/test-icb", None,
-     only({AN: 200, C: 200, AD: 200})),
+    (
+        "accounts.organisation",
+        "GET",
+        "/en/organisations/forum-a",
+        None,
+        only({M: 200, H: 200, AD: 200}),
+    ),
+    (
+        "accounts.organisation",
+        "GET",
+        "/en/organisations/test-icb",
+        None,
+        only({AN: 200, C: 200, AD: 200}),
+    ),
     ("accounts.organisation", "GET", "/en/organisations/no-such-org", None, signed_in(404)),
     ("accounts.invite", "GET", "/en/organisations/forum-a/invite", None, only({H: 200, AD: 200})),
-    ("accounts.invite", "GET", "/en/organisations/forum-b/invite", None,
-     only({OH: 200, AD: 200})),
+    ("accounts.invite", "GET", "/en/organisations/forum-b/invite", None, only({OH: 200, AD: 200})),
     ("accounts.invite", "GET", "/en/organisations/test-icb/invite", None, only({AD: 200})),
     ("accounts.invite", "POST", "/en/organisations/forum-a/invite", {}, only({H: 400, AD: 400})),
     ("accounts.admin_users", "GET", "/en/admin/users", None, only({AD: 200})),
@@ -61,10 +71,14 @@ MATRIX = [
     ("discussions.forum", "GET", "/en/forums/forum-a", None, everyone(200)),
     ("discussions.forum", "GET", "/en/forums/test-icb", None, everyone(404)),
     ("discussions.edit_forum", "GET", "/en/forums/forum-a/edit", None, only({H: 200, AD: 200})),
-    ("discussions.edit_forum", "POST", "/en/forums/forum-a/edit",
-     {"description": "We meet on Fridays."}, only({H: 302, AD: 302})),
-    ("discussions.edit_forum", "GET", "/en/forums/forum-b/edit", None,
-     only({OH: 200, AD: 200})),
+    (
+        "discussions.edit_forum",
+        "POST",
+        "/en/forums/forum-a/edit",
+        {"description": "We meet on Fridays."},
+        only({H: 302, AD: 302}),
+    ),
+    ("discussions.edit_forum", "GET", "/en/forums/forum-b/edit", None, only({OH: 200, AD: 200})),
 ]
 
 
@@ -107,7 +121,8 @@ def test_a_post_without_csrf_token_is_refused_in_the_page_language(client, world
 def test_a_host_cannot_invite_to_another_forum_or_give_staff_roles(client, world):
     login(client, world.emails["host"])
     response = post_form(
-        client, "/en/organisations/forum-a/invite",
+        client,
+        "/en/organisations/forum-a/invite",
         {"email": "new@example.org", "role": Role.analyst.value},
     )
     assert response.status_code == 400

@@ -21,10 +21,12 @@ def test_strict_content_security_policy_without_inline_script(client):
 def test_cookie_flags(app, world):
     app.config["SESSION_COOKIE_SECURE"] = True
     client = app.test_client()
-    response = post_form(client, "/en/login", {"email": world.emails["host"],
-                                               "password": "correct horse battery"})
-    cookie = next(v for v in response.headers.getlist("Set-Cookie")
-                  if v.startswith("engage_session="))
+    response = post_form(
+        client, "/en/login", {"email": world.emails["host"], "password": "correct horse battery"}
+    )
+    cookie = next(
+        v for v in response.headers.getlist("Set-Cookie") if v.startswith("engage_session=")
+    )
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
