@@ -98,11 +98,17 @@ def smtp_server():
             return "250 OK"
 
     sink = Sink()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    for attempt in range(3):  # a free port can be taken between finding and binding it
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=15)
+        try:
+            controller.start()
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     sink.port = port
     yield sink
     controller.stop()
