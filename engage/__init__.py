@@ -61,6 +61,9 @@ def _finish_config(app: Flask) -> None:
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(app.instance_path)
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    # if Redis goes away, keep limiting in memory rather than failing the request
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
     config["BABEL_DEFAULT_LOCALE"] = next(iter(config["LANGUAGES"]))
     if isinstance(config.get("MAIL_PORT"), str):

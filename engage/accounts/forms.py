@@ -3,9 +3,17 @@ from __future__ import annotations
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from engage.accounts.models import Role
+from engage.accounts.models import OrgKind, Role
 from engage.i18n import _, _l
 
 EMAIL_REQUIRED = _l("Enter your email address")
@@ -131,3 +139,34 @@ class ApiTokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with no fields: a button that carries the CSRF token."""
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Enter the name of the organisation")),
+            Length(max=200, message=_l("Name must be 200 characters or fewer")),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+    slug = StringField(
+        _l("Short name for web addresses"),
+        description=_l("Lower-case letters, numbers and hyphens, like northmoor-bme-forum."),
+        validators=[
+            DataRequired(message=_l("Enter a short name for web addresses")),
+            Length(max=80, message=_l("Short name must be 80 characters or fewer")),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use only lower-case letters, numbers and hyphens"),
+            ),
+        ],
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+    )
+    kind = ChoiceField(
+        _l("Kind of organisation"), validators=[DataRequired(message=_l("Select a kind"))]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in OrgKind]

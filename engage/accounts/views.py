@@ -27,9 +27,10 @@ from engage.accounts.forms import (
     ForgotPasswordForm,
     InviteForm,
     LoginForm,
+    OrganisationForm,
     ResetPasswordForm,
 )
-from engage.accounts.models import ApiToken, Invitation, Organisation, Role, User
+from engage.accounts.models import ApiToken, Invitation, Organisation, OrgKind, Role, User
 from engage.accounts.permissions import invitable_roles, requires
 from engage.extensions import db, limiter, login_manager
 from engage.i18n import _, _l, current_locale
@@ -284,6 +285,24 @@ def organisations():
     return render_template(
         "accounts/organisations.html", organisations=db.session.scalars(query).all()
     )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@requires("admin")
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        if form.slug.data == "new" or service.get_organisation(form.slug.data) is not None:
+            form.slug.errors.append(_("An organisation already uses that short name"))
+        else:
+            organisation = service.create_organisation(
+                slug=form.slug.data, name=form.name.data, kind=OrgKind(form.kind.data)
+            )
+            db.session.commit()
+            flash(_("%(organisation)s has been added.", organisation=organisation.name), "success")
+            return redirect(url_for("accounts.organisation", slug=organisation.slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/new_organisation.html", form=form), status
 
 
 @bp.get("/organisations/<slug>")

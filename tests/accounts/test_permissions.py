@@ -47,6 +47,8 @@ MATRIX = [
     ("accounts.create_token", "POST", "/en/account/tokens", {}, signed_in(200)),
     ("accounts.revoke_token", "POST", "/en/account/tokens/999999/revoke", {}, signed_in(404)),
     ("accounts.organisations", "GET", "/en/organisations", None, signed_in(200)),
+    ("accounts.new_organisation", "GET", "/en/organisations/new", None, only({AD: 200})),
+    ("accounts.new_organisation", "POST", "/en/organisations/new", {}, only({AD: 400})),
     (
         "accounts.organisation",
         "GET",
