@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -14,12 +13,17 @@ from wtforms.validators import (
 )
 
 from engage.accounts.models import OrgKind, Role
+from engage.forms import Form
 from engage.i18n import _, _l
 
 EMAIL_REQUIRED = _l("Enter your email address")
 EMAIL_INVALID = _l("Enter an email address in the correct format, like name@example.org")
 EMAIL_TOO_LONG = _l("Email address must be 254 characters or fewer")
 PASSWORD_TOO_LONG = _l("Password must be 1000 characters or fewer")
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class ChoiceField(SelectField):
@@ -38,7 +42,7 @@ def email_field(label=None, required_message=EMAIL_REQUIRED):
             Length(max=254, message=EMAIL_TOO_LONG),
             Email(message=EMAIL_INVALID),
         ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
     )
 
 
@@ -73,7 +77,7 @@ def new_password_fields():
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         _l("Password"),
@@ -84,27 +88,27 @@ class LoginForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields()
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[
             DataRequired(message=_l("Enter your name")),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
     )
     password, confirm = new_password_fields()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[
@@ -115,7 +119,7 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = email_field(
         _l("Their email address"), required_message=_l("Enter the email address of the person")
     )
@@ -126,7 +130,7 @@ class InviteForm(FlaskForm):
         self.role.choices = [(r.value, r.label) for r in Role if r in roles]
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField(
         _l("What the token is for"),
         description=_l("For example, the name of the script or dashboard that will use it."),
@@ -137,18 +141,18 @@ class ApiTokenForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with no fields: a button that carries the CSRF token."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         _l("Name"),
         validators=[
             DataRequired(message=_l("Enter the name of the organisation")),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
     )
     slug = StringField(
         _l("Short name for web addresses"),

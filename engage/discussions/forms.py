@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from engage.forms import Form
 from engage.i18n import _l
 
 
-class ForumForm(FlaskForm):
+class ForumForm(Form):
     description = TextAreaField(
         _l("About this forum"),
         description=_l("Who the forum is for, where and when it meets, and how to join."),

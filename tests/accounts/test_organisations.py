@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from engage.accounts import service
-from tests.conftest import login, post_form
+from tests.conftest import csrf_token, login, post_form
 
 
 def test_admin_adds_an_organisation(app, client, world):
@@ -33,3 +33,13 @@ def test_organisation_form_rejects_bad_input_clearly(client, world):
         response = post_form(client, "/en/organisations/new", data)
         assert response.status_code == 400, data
         assert message in response.get_data(as_text=True), data
+
+
+def test_members_see_each_others_names_but_not_email_addresses(client, world):
+    login(client, world.emails["member"])
+    page = client.get("/en/organisations/forum-a").get_data(as_text=True)
+    assert "Forum host" in page
+    assert world.emails["host"] not in page
+    client.post("/en/logout", data={"csrf_token": csrf_token(client)})
+    login(client, world.emails["host"])
+    assert world.emails["member"] in client.get("/en/organisations/forum-a").get_data(as_text=True)
