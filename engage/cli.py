@@ -128,6 +128,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Engage is at http://{host}:{port}/  (Ctrl+C stops it)")
     from werkzeug.serving import run_simple
 
+    from engage.logs import install_werkzeug_filter
+
+    install_werkzeug_filter()
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
@@ -139,6 +142,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 def serve(bind: str | None, workers: int | None, migrate: bool) -> None:
     """Run Engage under gunicorn, for production."""
     from gunicorn.app.base import BaseApplication
+
+    from engage.logs import gunicorn_logger_class
 
     config = current_app.config
     if migrate:
@@ -152,6 +157,7 @@ def serve(bind: str | None, workers: int | None, migrate: bool) -> None:
         # no query strings or addresses in the access log: they can hold personal data
         "access_log_format": '%(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "logger_class": gunicorn_logger_class(),
     }
     app = current_app._get_current_object()
 

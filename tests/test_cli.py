@@ -173,8 +173,11 @@ def test_serve_runs_under_gunicorn(tmp_path: Path, database_url):
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/healthz") == 200
         assert _wait_for(f"http://127.0.0.1:{port}/en/") == 200
+        assert _wait_for(f"http://127.0.0.1:{port}/en/invitations/secret-token-123") == 404
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]
     assert "gunicorn" in output.lower() or "Booting worker" in output
     assert output.count("Booting worker") == 2
+    assert "/en/invitations/[token]" in output  # access log, without the secret
+    assert "secret-token-123" not in output

@@ -154,6 +154,14 @@ def change_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    """Deactivating signs the person out everywhere and stops their API tokens working."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    end_sessions(user)
+
+
 # Invitations ---------------------------------------------------------------
 
 
@@ -186,12 +194,21 @@ def find_invitation(token: str) -> Invitation:
 
 
 def accept_invitation(invitation: Invitation, *, name: str, password: str) -> User:
+    """A new person (or one invited before who never set a password) joins."""
     user = get_user_by_email(invitation.email)
     if user is None:
         user = create_user(invitation.email, password=password, name=name)
+    elif user.password_hash:
+        raise AccountError("An existing account accepts by signing in.")
     else:
         user.name = name or user.name
         set_password(user, password)
+    return join_with_invitation(invitation, user)
+
+
+def join_with_invitation(invitation: Invitation, user: User) -> User:
+    if user.email != invitation.email:
+        raise AccountError("This invitation is for another address.")
     set_membership(user, invitation.organisation, invitation.role)
     invitation.accepted_at = utcnow()
     db.session.flush()

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from engage import mail
 from engage.accounts import service
@@ -30,10 +31,18 @@ from engage.accounts.forms import (
     OrganisationForm,
     ResetPasswordForm,
 )
-from engage.accounts.models import ApiToken, Invitation, Organisation, OrgKind, Role, User
+from engage.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    OrgKind,
+    Role,
+    User,
+)
 from engage.accounts.permissions import invitable_roles, requires
 from engage.extensions import db, limiter, login_manager
-from engage.i18n import _, _l, current_locale
+from engage.i18n import _, _l
 
 bp = Blueprint("accounts", __name__, url_prefix="/<locale>")
 
@@ -62,7 +71,13 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return None
     return target
 
@@ -179,6 +194,9 @@ def accept_invitation(token: str):
         return render_template("accounts/link_problem.html", reason="invite_expired"), 410
     except service.TokenInvalid:
         return render_template("accounts/link_problem.html", reason="invite_invalid"), 404
+    existing = service.get_user_by_email(invitation.email)
+    if existing is not None and existing.password_hash:
+        return _join_existing_account(invitation, existing)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         user = service.accept_invitation(
@@ -187,16 +205,39 @@ def accept_invitation(token: str):
         session.clear()
         login_user(user)
         db.session.commit()
-        flash(
-            _(
-                "Welcome. You are now a %(role)s of %(organisation)s.",
-                role=invitation.role.label,
-                organisation=invitation.organisation.name,
-            ),
-            "success",
-        )
-        return redirect(url_for("accounts.account"))
+        return _welcome(invitation)
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)
+
+
+def _join_existing_account(invitation: Invitation, user: User):
+    """Someone who already has an account signs in as themselves to accept; their
+    password is never set from an invitation link."""
+    if not current_user.is_authenticated or current_user.id != user.id:
+        return render_template(
+            "accounts/accept_invitation_existing.html",
+            invitation=invitation,
+            signed_in_as_other=current_user.is_authenticated,
+        )
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.join_with_invitation(invitation, user)
+        db.session.commit()
+        return _welcome(invitation)
+    return render_template(
+        "accounts/accept_invitation_existing.html", invitation=invitation, form=form
+    )
+
+
+def _welcome(invitation: Invitation):
+    flash(
+        _(
+            "Welcome. You are now a %(role)s of %(organisation)s.",
+            role=invitation.role.label,
+            organisation=invitation.organisation.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("accounts.account"))
 
 
 # Account page ----------------------------------------------------------------
@@ -359,5 +400,29 @@ def invite(slug: str, obj: Organisation):
 @bp.get("/admin/users")
 @requires("admin")
 def admin_users():
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/admin_users.html", users=users, locale=current_locale())
+    users = db.session.scalars(
+        select(User)
+        .options(selectinload(User.memberships).selectinload(Membership.organisation))
+        .order_by(User.email)
+    ).all()
+    return render_template("accounts/admin_users.html", users=users, confirm_form=ConfirmForm())
+
+
+@bp.post("/admin/users/<int:user_id>/<any(activate, deactivate):change>")
+@requires("admin")
+def set_user_active(user_id: int, change: str):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = db.get_or_404(User, user_id)
+    try:
+        service.set_active(user, change == "activate", actor=current_user)
+    except service.AccountError:
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("accounts.admin_users"))
+    db.session.commit()
+    if user.active:
+        flash(_("%(email)s can sign in again.", email=user.email), "success")
+    else:
+        flash(_("%(email)s has been deactivated and signed out.", email=user.email), "success")
+    return redirect(url_for("accounts.admin_users"))

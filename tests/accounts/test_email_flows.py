@@ -12,6 +12,7 @@ from engage.accounts.models import Invitation, Role
 from engage.extensions import db
 from engage.sqltypes import utcnow
 from tests.conftest import csrf_token, login, post_form
+from tests.factories import PASSWORD
 
 LINK = re.compile(r"http://localhost(/\S+)")
 
@@ -159,3 +160,32 @@ def test_reset_when_the_mail_server_is_down(app, client, world):
     response = post_form(client, "/en/password/forgot", {"email": world.emails["host"]})
     assert response.status_code == 503
     assert "We could not send the email just now" in response.get_data(as_text=True)
+
+
+def test_someone_with_an_account_accepts_by_signing_in_not_by_setting_a_password(
+    app, client, world
+):
+    with app.app_context():
+        org = service.get_organisation("forum-b")
+        _inv, token = service.invite(
+            actor=None, email=world.emails["analyst"], organisation=org, role=Role.member, days=1
+        )
+        db.session.commit()
+    url = f"/en/invitations/{token}"
+    page = client.get(url).get_data(as_text=True)
+    assert "You already have an account" in page
+    assert 'name="password"' not in page
+    # signed in as someone else, the invitation cannot be taken
+    login(client, world.emails["host"])
+    assert "This invitation is for analyst@example.org" in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {}, token_from="/en/account").status_code == 200
+    client.post("/en/logout", data={"csrf_token": csrf_token(client)})
+
+    response = post_form(
+        client, f"/en/login?next={url}", {"email": world.emails["analyst"], "password": PASSWORD}
+    )
+    assert response.headers["Location"] == url
+    response = post_form(client, url, {})
+    assert response.status_code == 302
+    account = client.get("/en/account").get_data(as_text=True)
+    assert "Member, Forum B" in account and "Analyst, Test ICB" in account

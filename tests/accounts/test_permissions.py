@@ -69,6 +69,13 @@ MATRIX = [
     ("accounts.invite", "GET", "/en/organisations/test-icb/invite", None, only({AD: 200})),
     ("accounts.invite", "POST", "/en/organisations/forum-a/invite", {}, only({H: 400, AD: 400})),
     ("accounts.admin_users", "GET", "/en/admin/users", None, only({AD: 200})),
+    (
+        "accounts.set_user_active",
+        "POST",
+        "/en/admin/users/999999/deactivate",
+        {},
+        only({AD: 404}),
+    ),
     ("discussions.forums", "GET", "/en/forums", None, everyone(200)),
     ("discussions.forum", "GET", "/en/forums/forum-a", None, everyone(200)),
     ("discussions.forum", "GET", "/en/forums/test-icb", None, everyone(404)),
