@@ -207,3 +207,29 @@ def login_as(client, world):
         return client
 
     return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as queries: ...`` then ``len(queries)``: the SQL statements run."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.session.get_bind()
+        target = engine.engine if hasattr(engine, "engine") else engine
+        event.listen(target, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(target, "before_cursor_execute", record)
+
+    return counting

@@ -13,6 +13,7 @@ from engage import i18n_tools
     ("accept", "cookie", "expected"),
     [
         ("ur,en;q=0.5", None, "/ur/"),
+        ("ur-PK", None, "/ur/"),
         ("en-GB,en;q=0.9", None, "/en/"),
         ("fr", None, "/en/"),
         ("en", "ur", "/ur/"),
