@@ -116,26 +116,23 @@ def _clean_env(**extra) -> dict:
 
 def test_demo_migrates_loads_once_prints_logins_and_serves(tmp_path: Path):
     env = _clean_env()
-    first = subprocess.run(
-        [*ENGAGE, "demo", "--no-serve"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def set_up_demo():
+        return subprocess.run(
+            [*ENGAGE, "demo", "--no-serve"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first = set_up_demo()
     assert first.returncode == 0, first.stderr
     assert "Demo data loaded." in first.stdout
     assert "admin@northmoor.example" in first.stdout and "engage-demo-2026" in first.stdout
     assert (tmp_path / "instance" / "engage.sqlite").exists()
-    second = subprocess.run(
-        [*ENGAGE, "demo", "--no-serve"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    second = set_up_demo()
     assert "Demo data was already there." in second.stdout
 
     port = _free_port()
