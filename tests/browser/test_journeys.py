@@ -161,3 +161,41 @@ def test_everything_works_without_javascript(nojs_page, live_server):
     page.locator("header button[type=submit]").click()
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Sign in").is_visible()
+
+
+def test_admin_adds_an_organisation_and_manages_an_account(page, live_server, check_a11y):
+    sign_in(page, live_server.cast.emails["admin"], locale="ur")
+    page.goto("/ur/organisations/new")
+    page.locator("main button[type=submit]").click()
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    check_a11y(page, "new organisation with errors (ur)")
+    page.fill("#name", "Oldham Bangladeshi Carers")
+    page.fill("#slug", "oldham-carers")
+    page.select_option("#kind", "vcs")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/ur/organisations/oldham-carers")
+    assert page.locator("h1").inner_text() == "Oldham Bangladeshi Carers"
+
+    page.goto("/en/admin/users")
+    member = live_server.cast.emails["member"]
+    page.get_by_role("button", name=f"Deactivate {member}").click()
+    assert f"{member} has been deactivated" in page.inner_text("main")
+    check_a11y(page, "users after deactivation")
+    page.get_by_role("button", name=f"Reactivate {member}").click()
+    assert f"{member} can sign in again" in page.inner_text("main")
+    sign_out(page)
+
+
+def test_change_password_in_the_browser(page, live_server):
+    email = live_server.cast.emails["other_host"]
+    sign_in(page, email)
+    page.goto("/en/account")
+    page.fill("#pw-current_password", PASSWORD)
+    page.fill("#pw-password", "changed in the browser")
+    page.fill("#pw-confirm", "changed in the browser")
+    page.get_by_role("button", name="Change password").click()
+    assert "Your password has been changed" in page.inner_text("main")
+    sign_out(page)
+    sign_in(page, email, "changed in the browser")
+    assert page.url.endswith("/en/")
+    sign_out(page)
