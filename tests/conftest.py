@@ -97,6 +97,16 @@ def smtp_server():
             self.messages.append(message_from_bytes(envelope.content, policy=default))
             return "250 OK"
 
+        def wait(self, count: int = 1, seconds: float = 10):
+            """The messages, once ``count`` have arrived (some are sent on a thread)."""
+            import time
+
+            deadline = time.monotonic() + seconds
+            while len(self.messages) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(self.messages) >= count, f"{len(self.messages)} of {count} emails came"
+            return self.messages
+
     sink = Sink()
     for attempt in range(3):  # a free port can be taken between finding and binding it
         with socket.socket() as s:

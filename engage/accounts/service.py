@@ -9,7 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from engage.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
 from engage.extensions import db
@@ -190,7 +190,19 @@ def find_invitation(token: str) -> Invitation:
         raise TokenInvalid()
     if invitation.expires_at < utcnow():
         raise TokenExpired()
+    inviter = invitation.invited_by
+    if inviter is not None:
+        # the person who invited must still be allowed to give this role here
+        from engage.accounts.permissions import invitable_roles
+
+        if invitation.role not in invitable_roles(inviter, invitation.organisation):
+            raise TokenInvalid()
     return invitation
+
+
+def withdraw_invitation(invitation: Invitation) -> None:
+    db.session.delete(invitation)
+    db.session.flush()
 
 
 def accept_invitation(invitation: Invitation, *, name: str, password: str) -> User:
@@ -211,6 +223,15 @@ def join_with_invitation(invitation: Invitation, user: User) -> User:
         raise AccountError("This invitation is for another address.")
     set_membership(user, invitation.organisation, invitation.role)
     invitation.accepted_at = utcnow()
+    # older invitations of the same person to the same organisation lapse with this one
+    db.session.execute(
+        delete(Invitation).where(
+            Invitation.email == invitation.email,
+            Invitation.organisation_id == invitation.organisation_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.id != invitation.id,
+        )
+    )
     db.session.flush()
     return user
 

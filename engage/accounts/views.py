@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from urllib.parse import urlsplit
 
 from flask import (
@@ -145,18 +146,16 @@ def forgot_password():
         user = service.get_user_by_email(form.email.data)
         if user is not None and user.active:
             token = service.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
-            try:
-                mail.send(
+            # a failure is logged and told to nobody: the answer must not depend on
+            # whether the address has an account
+            with suppress(mail.MailError):
+                mail.send_in_background(
                     user.email,
                     _("Reset your Engage password"),
                     "password_reset",
-                    link=link,
+                    link=mail.external_url("accounts.reset_password", token=token),
                     hours=current_app.config["PASSWORD_RESET_HOURS"],
                 )
-            except mail.MailError:
-                flash(_("We could not send the email just now. Try again later."), "error")
-                return render_template("accounts/forgot_password.html", form=form), 503
         # the same answer whether or not the address has an account
         return render_template("accounts/forgot_password_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)
@@ -298,7 +297,7 @@ def create_token():
     return _account_page(new_token=token)
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<int(max=2147483647):token_id>/revoke")
 @requires("manage_own_tokens")
 def revoke_token(token_id: int):
     form = ConfirmForm()
@@ -354,8 +353,17 @@ def organisation(slug: str, obj: Organisation):
         .where(Invitation.organisation_id == obj.id, Invitation.accepted_at.is_(None))
         .order_by(Invitation.created_at.desc())
     ).all()
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.organisation_id == obj.id)
+        .options(selectinload(Membership.user))
+    ).all()
     return render_template(
-        "accounts/organisation.html", organisation=obj, pending_invitations=invitations
+        "accounts/organisation.html",
+        organisation=obj,
+        memberships=sorted(memberships, key=lambda m: m.user.email),
+        pending_invitations=invitations,
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -376,6 +384,7 @@ def invite(slug: str, obj: Organisation):
         db.session.commit()
         link = url_for("accounts.accept_invitation", token=token, _external=True)
         try:
+            link = mail.external_url("accounts.accept_invitation", token=token)
             mail.send(
                 invitation.email,
                 _("You are invited to join %(organisation)s on Engage", organisation=obj.name),
@@ -397,6 +406,22 @@ def invite(slug: str, obj: Organisation):
     return render_template("accounts/invite.html", form=form, organisation=obj), status
 
 
+@bp.post("/organisations/<slug>/invitations/<int(max=2147483647):invitation_id>/withdraw")
+@requires("invite", _load_organisation)
+def withdraw_invitation(slug: str, invitation_id: int, obj: Organisation):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != obj.id or invitation.accepted_at:
+        abort(404)
+    email = invitation.email
+    service.withdraw_invitation(invitation)
+    db.session.commit()
+    flash(_("The invitation for %(email)s has been withdrawn.", email=email), "success")
+    return redirect(url_for("accounts.organisation", slug=obj.slug))
+
+
 @bp.get("/admin/users")
 @requires("admin")
 def admin_users():
@@ -408,7 +433,7 @@ def admin_users():
     return render_template("accounts/admin_users.html", users=users, confirm_form=ConfirmForm())
 
 
-@bp.post("/admin/users/<int:user_id>/<any(activate, deactivate):change>")
+@bp.post("/admin/users/<int(max=2147483647):user_id>/<any(activate, deactivate):change>")
 @requires("admin")
 def set_user_active(user_id: int, change: str):
     form = ConfirmForm()

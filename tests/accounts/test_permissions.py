@@ -68,6 +68,20 @@ MATRIX = [
     ("accounts.invite", "GET", "/en/organisations/forum-b/invite", None, only({OH: 200, AD: 200})),
     ("accounts.invite", "GET", "/en/organisations/test-icb/invite", None, only({AD: 200})),
     ("accounts.invite", "POST", "/en/organisations/forum-a/invite", {}, only({H: 400, AD: 400})),
+    (
+        "accounts.withdraw_invitation",
+        "POST",
+        "/en/organisations/forum-a/invitations/999999/withdraw",
+        {},
+        only({H: 404, AD: 404}),
+    ),
+    (
+        "accounts.revoke_token",
+        "POST",
+        "/en/account/tokens/99999999999999/revoke",
+        {},
+        everyone(404),  # past the largest id the URL matches nothing, on every database
+    ),
     ("accounts.admin_users", "GET", "/en/admin/users", None, only({AD: 200})),
     (
         "accounts.set_user_active",

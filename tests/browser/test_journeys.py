@@ -136,7 +136,7 @@ def test_password_reset_journey(page, live_server, smtp_server):
         page.fill("#email", live_server.cast.emails["commissioner"])
         page.locator("main button[type=submit]").click()
         page.wait_for_load_state()
-        link = re.search(r"https?://\S+", smtp_server.messages[-1].get_content()).group(0)
+        link = re.search(r"https?://\S+", smtp_server.wait()[-1].get_content()).group(0)
         assert "/ur/password/reset/" in link
         page.goto(link)
         page.fill("#password", "reset in the browser")
