@@ -38,10 +38,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                 PackageLoader("nhsuk_frontend_jinja"),
             ]
         ),
-        "autoescape": True,
+        # HTML is escaped everywhere (the NHS macros are .jinja files); plain-text
+        # email bodies are not HTML and must not be
+        "autoescape": lambda name: not (name or "").endswith(".txt"),
         "trim_blocks": True,
         "lstrip_blocks": True,
     }
+
+    if app.config["PROXY_COUNT"]:
+        # behind N reverse proxies: the client's address and scheme come from X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -66,8 +75,23 @@ def _finish_config(app: Flask) -> None:
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
     config["BABEL_DEFAULT_LOCALE"] = next(iter(config["LANGUAGES"]))
-    if isinstance(config.get("MAIL_PORT"), str):
-        config["MAIL_PORT"] = int(config["MAIL_PORT"])
+    # the environment is read as JSON: ENGAGE_SECRET_KEY=123 would arrive as a number
+    for key in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "MAIL_SERVER",
+        "MAIL_SENDER",
+        "BASE_URL",
+        "ORG_NAME",
+        "ORG_COLOUR",
+        "ORG_COLOUR_TEXT",
+        "BIND",
+        "REDIS_URL",
+    ):
+        if config.get(key) is not None and not isinstance(config[key], str):
+            config[key] = str(config[key])
+    config["MAIL_PORT"] = int(config["MAIL_PORT"])
+    config["PROXY_COUNT"] = int(config.get("PROXY_COUNT") or 0)
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -55,6 +55,14 @@ def create_user(email: str, role: str, org_slug: str | None, name: str, password
         raise click.UsageError(
             f"The password must be at least {current_app.config['PASSWORD_MIN_LENGTH']} characters."
         )
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.UsageError(f"{email!r} is not an email address: {exc}") from exc
+    if len(email) > 254 or len(name) > 200:
+        raise click.UsageError("The email must be at most 254 and the name 200 characters.")
     organisation = None
     if role != "admin":
         if not org_slug:
@@ -103,13 +111,22 @@ def create_token(email: str, name: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Set up the database and demo data, then stop.")
+@click.option("--force", is_flag=True, help="Allow a database other than SQLite.")
 @with_appcontext
-def demo(host: str, port: int, no_serve: bool) -> None:
+def demo(host: str, port: int, no_serve: bool, force: bool) -> None:
     """Migrate the database, load the demo data once, and serve the site."""
     from flask_migrate import upgrade
 
     from engage import demo as demo_data
 
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite") and not force:
+        # the demo makes a site admin with a published password: never by accident
+        raise click.UsageError(
+            "engage demo loads accounts with published passwords, so it only runs on an "
+            "SQLite database. Unset ENGAGE_DATABASE_URL, or pass --force for a throwaway "
+            "database."
+        )
     upgrade()
     created = demo_data.load()
     db.session.commit()

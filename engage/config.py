@@ -11,6 +11,12 @@ class Config:
     #: when set, background jobs run on RQ and rate limits are kept in Redis
     REDIS_URL: str | None = None
 
+    #: the site's address as people reach it, e.g. https://engage.example.org; emailed
+    #: links use it (never the request's Host header)
+    BASE_URL: str | None = None
+    #: how many reverse proxies stand in front (their X-Forwarded-* headers are trusted)
+    PROXY_COUNT: int = 0
+
     MAIL_SERVER: str | None = None
     MAIL_PORT: int = 25
     MAIL_SENDER: str = "Engage <no-reply@engage.invalid>"
@@ -28,8 +34,12 @@ class Config:
     PASSWORD_RESET_HOURS: int = 2
     PASSWORD_MIN_LENGTH: int = 10
     #: failed logins allowed before the form is throttled
-    LOGIN_LIMIT_PER_ADDRESS: str = "10 per 15 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT: str = "5 per 15 minutes"
+    #: from one address, for one account: the tight limit
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS: str = "5 per 15 minutes"
+    #: from one address, whatever the account
+    LOGIN_LIMIT_PER_ADDRESS: str = "20 per 15 minutes"
+    #: for one account from anywhere: high, so nobody can lock a named person out cheaply
+    LOGIN_LIMIT_PER_ACCOUNT: str = "50 per hour"
 
     SESSION_COOKIE_SECURE: bool = True
     SESSION_COOKIE_HTTPONLY: bool = True

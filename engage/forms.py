@@ -9,13 +9,17 @@ from wtforms import TextAreaField
 
 #: NUL and the other C0 controls except tab, newline and carriage return: PostgreSQL
 #: refuses NUL in text, and none of them belongs in anything a person types
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 #: a one-line field keeps no line breaks either (they would break an email header)
-_LINE_BREAK = re.compile(r"[\t\r\n\u2028\u2029]+")
+_LINE_BREAK = re.compile(r"[\t\r\n\x85\u2028\u2029]+")
 
 
 def clean_text(value):
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
+    """Without control characters, and with every line break as ``\\n``."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
+    return _CONTROL.sub("", value)
 
 
 def clean_line(value):

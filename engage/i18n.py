@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from flask_babel import gettext, lazy_gettext, ngettext
 
 _ = gettext
@@ -59,15 +59,17 @@ def init_app(app) -> None:
     def reject_unknown_locale():
         locale = getattr(g, "locale", None)
         if locale is not None and locale not in languages():
-            g.locale = default_locale()
-            from flask import abort
-
+            # the not-found page in the visitor's own language, which stays remembered
+            g.locale = preferred_locale()
+            g.keep_locale_cookie = True
             abort(404)
 
     @app.after_request
     def remember_locale(response):
         locale = getattr(g, "locale", None)
-        if locale and request.cookies.get(LOCALE_COOKIE) != locale:
+        if getattr(g, "keep_locale_cookie", False) or locale not in languages():
+            return response
+        if request.cookies.get(LOCALE_COOKIE) != locale:
             response.set_cookie(
                 LOCALE_COOKIE,
                 locale,

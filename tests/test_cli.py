@@ -65,6 +65,8 @@ def test_create_user_prompts_for_the_password(app, runner, world):
         (["x@example.org", "--role", "host", "--org", "nope"], "no organisation"),
         (["member@example.org", "--role", "admin"], "already exists"),
         (["x@example.org", "--role", "chief"], "Invalid value"),
+        (["not an address", "--role", "admin"], "is not an email address"),
+        (["x@example.org", "--role", "admin", "--name", "n" * 201], "200 characters"),
     ],
 )
 def test_create_user_refuses_bad_input_clearly(runner, world, args, message):
@@ -150,6 +152,20 @@ def test_demo_migrates_loads_once_prints_logins_and_serves(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_demo_refuses_a_database_other_than_sqlite(tmp_path: Path):
+    env = _clean_env(ENGAGE_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/none")
+    result = subprocess.run(
+        [*ENGAGE, "demo", "--no-serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "only runs on an SQLite database" in result.stderr
 
 
 def test_serve_runs_under_gunicorn(tmp_path: Path, database_url):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from contextlib import suppress
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -58,10 +60,23 @@ def load_user(session_id: str) -> User | None:
     return service.load_session_user(session_id)
 
 
-def _login_account_key() -> str:
-    """Throttle failed logins per account as well as per address, without keeping the email."""
+def _account_digest() -> str:
+    """The account tried, keyed with the site's secret so the limiter keeps no address."""
     email = service.normalise_email(request.form.get("email", ""))
-    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()
+
+
+def _login_account_key() -> str:
+    return "login-account:" + _account_digest()
+
+
+def _login_account_address_key() -> str:
+    return f"login-account-address:{_account_digest()}:{get_remote_address()}"
+
+
+def _password_change_key() -> str:
+    return f"password-change:{current_user.get_id() if current_user.is_authenticated else ''}"
 
 
 def _failed_login(response) -> bool:
@@ -102,6 +117,12 @@ def _load_organisation(slug: str, **_kwargs) -> Organisation:
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+    key_func=_login_account_address_key,
     methods=["POST"],
     deduct_when=_failed_login,
 )
@@ -230,7 +251,7 @@ def _join_existing_account(invitation: Invitation, user: User):
 def _welcome(invitation: Invitation):
     flash(
         _(
-            "Welcome. You are now a %(role)s of %(organisation)s.",
+            "Welcome. You have joined %(organisation)s with the role: %(role)s.",
             role=invitation.role.label,
             organisation=invitation.organisation.name,
         ),
@@ -267,6 +288,11 @@ def account():
 
 @bp.post("/account/password")
 @requires("view_account")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+    key_func=_password_change_key,
+    deduct_when=lambda response: response.status_code != 302,
+)
 def change_password():
     form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():

@@ -52,6 +52,7 @@ CSRF_MESSAGE = (
 def render_error(code: int, title=None, message=None):
     if getattr(g, "locale", None) not in languages():
         g.locale = preferred_locale()
+        g.keep_locale_cookie = True
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
     if request.path.startswith("/api/"):
         return {"error": str(title or default_title), "status": code}, code

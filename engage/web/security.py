@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, request
 from flask_login import current_user
 
@@ -53,15 +55,22 @@ def init_app(app: Flask) -> None:
 
 
 def switch_language_url(code: str) -> str:
-    """The current page in another language, with its query string."""
+    """The current page in another language, with its query string.
+
+    A page shown in answer to a form (a POST) has no address of its own to reload, so
+    the switcher goes to the page the form was on, when that page is one of ours.
+    """
     from flask import url_for
 
-    endpoint = request.endpoint
-    if not endpoint or request.url_rule is None or "locale" not in request.url_rule.arguments:
-        return url_for("web.home", locale=code)
-    args = dict(request.view_args or {})
-    args["locale"] = code
-    url = url_for(endpoint, **args)
-    if request.query_string:
-        url += "?" + request.query_string.decode("latin-1")
-    return url
+    rule = request.url_rule
+    if rule is not None and "locale" in rule.arguments and request.method == "GET":
+        url = url_for(request.endpoint, **{**(request.view_args or {}), "locale": code})
+        if request.query_string:
+            url += "?" + request.query_string.decode("latin-1")
+        return url
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:
+        parts = referrer.path.split("/", 2)
+        if len(parts) == 3 and parts[1] in languages():
+            return f"/{code}/{parts[2]}" + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("web.home", locale=code)

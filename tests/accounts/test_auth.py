@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from engage.accounts import service
@@ -162,7 +164,7 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(client, world, app):
     )
     page = response.get_data(as_text=True)
     assert "Copy it now" in page
-    token = page.split('class="engage-token">')[1].split("<")[0].strip()
+    token = re.search(r'class="engage-token"[^>]*>\s*(eng_[^<\s]+)', page).group(1)
     with app.app_context():
         row = db.session.scalar(select(ApiToken).where(ApiToken.name == "dashboard"))
         assert row.token_hash != token and token not in row.token_hash
@@ -199,3 +201,44 @@ def test_token_name_too_long(client, world):
     )
     assert response.status_code == 400
     assert "Name must be 100 characters or fewer" in response.get_data(as_text=True)
+
+
+def test_failures_from_one_address_do_not_lock_the_person_out_elsewhere(app, world):
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for _ in range(5):
+        post_form(attacker, "/en/login", {"email": world.emails["admin"], "password": "guess!!"})
+    response = post_form(
+        attacker, "/en/login", {"email": world.emails["admin"], "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    login(owner, world.emails["admin"])
+
+
+def test_behind_a_proxy_each_client_is_limited_by_its_own_address(app_config, app, world):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "2 per 15 minutes"
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)  # what PROXY_COUNT=1 installs
+    client = app.test_client()
+    for n in range(4):
+        response = post_form(
+            client,
+            "/en/login",
+            {"email": f"x{n}@example.org", "password": "wrong!"},
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
+        )
+        assert response.status_code == 200  # four clients, one failure each
+
+
+def test_proxy_count_installs_proxy_fix(tmp_path, database_url):
+    from engage import create_app
+    from tests.conftest import base_config
+
+    app = create_app(base_config(database_url, tmp_path / "i", PROXY_COUNT=1))
+    assert type(app.wsgi_app).__name__ == "ProxyFix"
+    assert type(create_app(base_config(database_url, tmp_path / "j")).wsgi_app).__name__ != (
+        "ProxyFix"
+    )

@@ -40,7 +40,7 @@ def test_admin_invites_and_the_invitee_sets_a_password(mail_app, app, client, wo
 
     invitee = app.test_client()
     page = invitee.get(link).get_data(as_text=True)
-    assert "You have been invited to join Forum A as a Forum host" in page
+    assert "You have been invited to join Forum A, with the role: Forum host" in page
     response = post_form(
         invitee,
         link,
@@ -233,3 +233,32 @@ def test_a_pending_invitation_can_be_withdrawn(app, client, world):
     assert response.status_code == 302
     assert "has been withdrawn" in client.get("/en/organisations/forum-a").get_data(as_text=True)
     assert client.get(f"/en/invitations/{token}").status_code == 404
+
+
+def test_plain_text_email_is_not_html_escaped_and_odd_names_do_not_break_it(
+    mail_app, app, client, world
+):
+    with app.app_context():
+        org = service.get_organisation("forum-a")
+        org.name = "Women's Circle \u0085 & Friends"  # as if typed before cleaning existed
+        db.session.commit()
+    login(client, world.emails["admin"])
+    response = post_form(
+        client, "/en/organisations/forum-a/invite", {"email": "q@example.org", "role": "member"}
+    )
+    assert response.status_code in (200, 302)
+    if mail_app.messages:
+        body = mail_app.messages[0].get_content()
+        assert "&#39;" not in body and "&amp;" not in body
+
+
+def test_plain_text_email_keeps_apostrophes(mail_app, app, client, world):
+    with app.app_context():
+        service.get_organisation("forum-a").name = "Women's Circle & Friends"
+        db.session.commit()
+    login(client, world.emails["admin"])
+    post_form(
+        client, "/en/organisations/forum-a/invite", {"email": "q@example.org", "role": "member"}
+    )
+    body = mail_app.messages[0].get_content()
+    assert "Women's Circle & Friends" in body

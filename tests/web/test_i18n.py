@@ -80,3 +80,33 @@ def test_dates_are_formatted_for_the_locale(app):
 
 def test_catalogs_are_complete_compiled_and_the_template_is_current():
     assert i18n_tools.check() == []
+
+
+def test_a_mistyped_locale_keeps_the_visitors_language(client):
+    client.set_cookie("engage_locale", "ur")
+    response = client.get("/xx/forums")
+    assert response.status_code == 404
+    assert 'lang="ur"' in response.get_data(as_text=True)
+    assert "engage_locale=" not in response.headers.get("Set-Cookie", "")
+
+
+def test_switcher_after_a_form_post_goes_back_to_the_form_page(client, world):
+    from tests.conftest import login, post_form
+
+    login(client, world.emails["analyst"])
+    response = post_form(
+        client,
+        "/en/account/tokens",
+        {"token-name": "x"},
+        token_from="/en/account",
+        headers={"Referer": "http://localhost/en/account"},
+    )
+    assert 'href="/ur/account"' in response.get_data(as_text=True)
+
+
+def test_urdu_field_errors_say_error_in_urdu_to_screen_readers(client):
+    from tests.conftest import post_form
+
+    page = post_form(client, "/ur/login", {"email": "", "password": ""}).get_data(as_text=True)
+    assert '<span class="nhsuk-u-visually-hidden">Error: </span>' not in page
+    assert '<span class="nhsuk-u-visually-hidden">خرابی: </span>' in page

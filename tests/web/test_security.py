@@ -75,3 +75,21 @@ def test_forum_edit_saves(client, world):
     login(client, world.emails["host"])
     post_form(client, "/en/forums/forum-a/edit", {"description": "We meet on Fridays."})
     assert "We meet on Fridays." in client.get("/en/forums/forum-a").get_data(as_text=True)
+
+
+def test_forum_paragraphs_survive_browser_line_endings(client, world):
+    login(client, world.emails["host"])
+    post_form(client, "/en/forums/forum-a/edit", {"description": "First part.\r\n\r\nSecond."})
+    page = client.get("/en/forums/forum-a").get_data(as_text=True)
+    assert "<p>First part.</p>" in page and "<p>Second.</p>" in page
+
+
+def test_a_numeric_secret_key_from_the_environment_works(tmp_path, database_url, monkeypatch):
+    from engage import create_app
+
+    monkeypatch.setenv("ENGAGE_SECRET_KEY", "839201746529301847562")
+    monkeypatch.setenv("ENGAGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("ENGAGE_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "839201746529301847562"
+    assert app.test_client().get("/en/login").status_code == 200
