@@ -67,6 +67,8 @@ def _finish_config(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "engage.sqlite")
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    # errors are logged without the values bound to SQL: they can be personal data
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"hide_parameters": True})
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(app.instance_path)
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"

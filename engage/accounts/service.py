@@ -9,7 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from engage.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
 from engage.extensions import db
@@ -221,8 +221,17 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str) -> Us
 def join_with_invitation(invitation: Invitation, user: User) -> User:
     if user.email != invitation.email:
         raise AccountError("This invitation is for another address.")
+    # taken atomically: of two submits racing (a double click), only one wins
+    taken = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise TokenInvalid()
+    db.session.refresh(invitation)
     set_membership(user, invitation.organisation, invitation.role)
-    invitation.accepted_at = utcnow()
     # older invitations of the same person to the same organisation lapse with this one
     db.session.execute(
         delete(Invitation).where(

@@ -19,6 +19,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from engage import mail
@@ -219,9 +220,15 @@ def accept_invitation(token: str):
         return _join_existing_account(invitation, existing)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        user = service.accept_invitation(
-            invitation, name=form.name.data, password=form.password.data
-        )
+        try:
+            user = service.accept_invitation(
+                invitation, name=form.name.data, password=form.password.data
+            )
+        except (service.TokenInvalid, IntegrityError):
+            # the same link submitted twice at once: the other submit made the account
+            db.session.rollback()
+            flash(_("This invitation has already been used. Sign in with your password."), "info")
+            return redirect(url_for("accounts.login"))
         session.clear()
         login_user(user)
         db.session.commit()
@@ -240,7 +247,11 @@ def _join_existing_account(invitation: Invitation, user: User):
         )
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.join_with_invitation(invitation, user)
+        try:
+            service.join_with_invitation(invitation, user)
+        except service.TokenInvalid:
+            db.session.rollback()
+            abort(404)
         db.session.commit()
         return _welcome(invitation)
     return render_template(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import select
@@ -11,6 +12,19 @@ from engage.accounts.models import ApiToken, User
 from engage.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.factories import PASSWORD
+
+
+def _in_urdu(message: str) -> str:
+    """The catalog's Urdu for an English message (the test fails if there is none)."""
+    from babel.messages.pofile import read_po
+
+    from engage.resources import resource_dir
+
+    path = resource_dir("translations") / "ur" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as f:
+        text = read_po(f)[message].string
+    assert text and text != message
+    return text
 
 
 def test_login_lands_on_home_and_shows_sign_out(client, world):
@@ -48,6 +62,7 @@ def test_login_form_errors_in_urdu(client, world):
     assert response.status_code == 200
     assert 'lang="ur" dir="rtl"' in page
     assert "Enter your email address" not in page  # translated, not English
+    assert _in_urdu("Enter your email address") in page
     assert "nhsuk-error-summary" in page
 
 
@@ -129,6 +144,7 @@ def test_password_change_validation(client, world):
     assert response.status_code == 400
     assert "nhsuk-error-summary" in page
     assert "The two passwords do not match" not in page  # shown in Urdu
+    assert _in_urdu("The two passwords do not match") in page
 
 
 def test_repeated_failed_logins_are_throttled_with_a_clear_message(client, world, app):
@@ -167,7 +183,7 @@ def test_api_tokens_are_stored_hashed_and_can_be_revoked(client, world, app):
     token = re.search(r'class="engage-token"[^>]*>\s*(eng_[^<\s]+)', page).group(1)
     with app.app_context():
         row = db.session.scalar(select(ApiToken).where(ApiToken.name == "dashboard"))
-        assert row.token_hash != token and token not in row.token_hash
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert service.user_for_api_token(token).email == world.emails["analyst"]
         row_id = row.id
     response = post_form(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engage.accounts import service
@@ -262,3 +263,20 @@ def test_plain_text_email_keeps_apostrophes(mail_app, app, client, world):
     )
     body = mail_app.messages[0].get_content()
     assert "Women's Circle & Friends" in body
+
+
+def test_the_second_of_two_racing_submits_is_told_the_invitation_is_used(app, world):
+    with app.app_context():
+        org = service.get_organisation("forum-a")
+        invitation, token = service.invite(
+            actor=None, email="double@example.org", organisation=org, role=Role.member, days=1
+        )
+        db.session.commit()
+        found = service.find_invitation(token)  # both submits found it valid ...
+        service.accept_invitation(found, name="A", password="long enough pass")
+        db.session.commit()
+        with pytest.raises(service.TokenInvalid):  # ... only the first takes it
+            service.join_with_invitation(
+                invitation, service.get_user_by_email("double@example.org")
+            )
+        db.session.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engage.accounts import service
 from engage.accounts.models import OrgKind, Role
 from engage.extensions import db
 from tests.conftest import login
@@ -16,11 +17,13 @@ def _page_queries(client, count_queries, url):
 
 def test_admin_users_and_forums_pages_do_not_grow_with_rows(app, client, world, count_queries):
     login(client, world.emails["admin"])
-    before = {u: _page_queries(client, count_queries, u) for u in ("/en/admin/users", "/en/forums")}
+    urls = ("/en/admin/users", "/en/forums", "/en/organisations/forum-a")
+    before = {u: _page_queries(client, count_queries, u) for u in urls}
     with app.app_context():
         for _ in range(15):
             forum = make_org(OrgKind.forum)
             make_user(organisation=forum, role=Role.member)
+            make_user(organisation=service.get_organisation("forum-a"), role=Role.member)
         db.session.commit()
-    after = {u: _page_queries(client, count_queries, u) for u in ("/en/admin/users", "/en/forums")}
+    after = {u: _page_queries(client, count_queries, u) for u in urls}
     assert after == before

@@ -93,3 +93,23 @@ def test_a_numeric_secret_key_from_the_environment_works(tmp_path, database_url,
     app = create_app()
     assert app.config["SECRET_KEY"] == "839201746529301847562"
     assert app.test_client().get("/en/login").status_code == 200
+
+
+def test_no_page_carries_inline_script_style_or_event_handlers(client, world):
+    """Every GET page of the matrix, as an admin, and forms in their error state."""
+    import re
+
+    from tests.accounts.test_permissions import MATRIX
+
+    login(client, world.emails["admin"])
+    pages = [client.get(url) for _e, method, url, _d, _s in MATRIX if method == "GET"]
+    pages.append(post_form(client, "/en/organisations/new", {"name": ""}))
+    pages.append(post_form(client, "/ur/account/password", {}, token_from="/ur/account"))
+    for response in pages:
+        response.close()
+        if "text/html" not in response.content_type:
+            continue
+        page = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), response.request.path
+        assert not re.search(r"\sstyle=", page), response.request.path
+        assert not re.search(r"\son[a-z]+=", page), response.request.path
