@@ -53,3 +53,9 @@ def make_world() -> SimpleNamespace:
         emails={role: user.email for role, user in users.items()},
         ids={role: user.id for role, user in users.items()},
     )
+
+
+def make_invitation(email: str, org_slug: str = "forum-a", role: Role = Role.member, actor=None):
+    """An invitation and the token of its link."""
+    organisation = service.get_organisation(org_slug)
+    return service.invite(actor=actor, email=email, organisation=organisation, role=role, days=3)

@@ -13,6 +13,7 @@ from engage.accounts.models import Invitation, Role
 from engage.extensions import db
 from engage.sqltypes import utcnow
 from tests.conftest import csrf_token, login, post_form
+from tests.factories import PASSWORD, make_invitation
 
 LINK = re.compile(r"http://localhost(/\S+)")
 
@@ -82,10 +83,7 @@ def test_invitation_email_in_the_inviters_language_reaches_the_invitee(mail_app,
 
 def test_expired_invitation_gets_a_clear_message(app, client, world):
     with app.app_context():
-        org = service.get_organisation("forum-a")
-        invitation, token = service.invite(
-            actor=None, email="late@example.org", organisation=org, role=Role.member, days=1
-        )
+        invitation, token = make_invitation("late@example.org")
         invitation.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
     response = client.get(f"/en/invitations/{token}")
@@ -95,10 +93,7 @@ def test_expired_invitation_gets_a_clear_message(app, client, world):
 
 def test_invitation_form_validation(app, client, world):
     with app.app_context():
-        org = service.get_organisation("forum-a")
-        _inv, token = service.invite(
-            actor=None, email="v@example.org", organisation=org, role=Role.member, days=1
-        )
+        _inv, token = make_invitation("v@example.org")
         db.session.commit()
     url = f"/en/invitations/{token}"
     response = post_form(client, url, {"name": "", "password": "short", "confirm": "other"})
@@ -204,13 +199,8 @@ def test_an_invitation_lapses_when_its_inviter_may_no_longer_give_the_role(app, 
 
 def test_accepting_one_invitation_voids_the_older_ones(app, client, world):
     with app.app_context():
-        org = service.get_organisation("forum-a")
-        _old, old_token = service.invite(
-            actor=None, email="twice@example.org", organisation=org, role=Role.host, days=3
-        )
-        _new, new_token = service.invite(
-            actor=None, email="twice@example.org", organisation=org, role=Role.member, days=3
-        )
+        _old, old_token = make_invitation("twice@example.org", role=Role.host)
+        _new, new_token = make_invitation("twice@example.org")
         db.session.commit()
     data = {"name": "T", "password": "long enough pass", "confirm": "long enough pass"}
     assert post_form(client, f"/en/invitations/{new_token}", data).status_code == 302
@@ -220,10 +210,7 @@ def test_accepting_one_invitation_voids_the_older_ones(app, client, world):
 
 def test_a_pending_invitation_can_be_withdrawn(app, client, world):
     with app.app_context():
-        org = service.get_organisation("forum-a")
-        invitation, token = service.invite(
-            actor=None, email="maybe@example.org", organisation=org, role=Role.member, days=3
-        )
+        invitation, token = make_invitation("maybe@example.org")
         db.session.commit()
         invitation_id = invitation.id
     login(client, world.emails["host"])
@@ -267,10 +254,7 @@ def test_plain_text_email_keeps_apostrophes(mail_app, app, client, world):
 
 def test_the_second_of_two_racing_submits_is_told_the_invitation_is_used(app, world):
     with app.app_context():
-        org = service.get_organisation("forum-a")
-        invitation, token = service.invite(
-            actor=None, email="double@example.org", organisation=org, role=Role.member, days=1
-        )
+        invitation, token = make_invitation("double@example.org")
         db.session.commit()
         found = service.find_invitation(token)  # both submits found it valid ...
         service.accept_invitation(found, name="A", password="long enough pass")
@@ -280,3 +264,29 @@ def test_the_second_of_two_racing_submits_is_told_the_invitation_is_used(app, wo
                 invitation, service.get_user_by_email("double@example.org")
             )
         db.session.rollback()
+
+
+def test_someone_with_an_account_accepts_by_signing_in_not_by_setting_a_password(
+    app, client, world
+):
+    with app.app_context():
+        _inv, token = make_invitation(world.emails["analyst"], "forum-b")
+        db.session.commit()
+    url = f"/en/invitations/{token}"
+    page = client.get(url).get_data(as_text=True)
+    assert "You already have an account" in page
+    assert 'name="password"' not in page
+    # signed in as someone else, the invitation cannot be taken
+    login(client, world.emails["host"])
+    assert "This invitation is for analyst@example.org" in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {}, token_from="/en/account").status_code == 200
+    client.post("/en/logout", data={"csrf_token": csrf_token(client)})
+
+    response = post_form(
+        client, f"/en/login?next={url}", {"email": world.emails["analyst"], "password": PASSWORD}
+    )
+    assert response.headers["Location"] == url
+    response = post_form(client, url, {})
+    assert response.status_code == 302
+    account = client.get("/en/account").get_data(as_text=True)
+    assert "Member, Forum B" in account and "Analyst, Test ICB" in account
