@@ -81,7 +81,7 @@ def test_forum_paragraphs_survive_browser_line_endings(client, world):
     login(client, world.emails["host"])
     post_form(client, "/en/forums/forum-a/edit", {"description": "First part.\r\n\r\nSecond."})
     page = client.get("/en/forums/forum-a").get_data(as_text=True)
-    assert "<p>First part.</p>" in page and "<p>Second.</p>" in page
+    assert '<p dir="auto">First part.</p>' in page and '<p dir="auto">Second.</p>' in page
 
 
 def test_a_numeric_secret_key_from_the_environment_works(tmp_path, database_url, monkeypatch):
