@@ -63,20 +63,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     config = app.config
-    if not config.get("DATABASE_URL"):
-        os.makedirs(app.instance_path, exist_ok=True)
-        config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "engage.sqlite")
-    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
-    # errors are logged without the values bound to SQL: they can be personal data
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"hide_parameters": True})
-    if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
-    # if Redis goes away, keep limiting in memory rather than failing the request
-    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
-    config["BABEL_DEFAULT_LOCALE"] = next(iter(config["LANGUAGES"]))
     # the environment is read as JSON: ENGAGE_SECRET_KEY=123 would arrive as a number
     for key in (
         "SECRET_KEY",
@@ -92,6 +78,20 @@ def _finish_config(app: Flask) -> None:
     ):
         if config.get(key) is not None and not isinstance(config[key], str):
             config[key] = str(config[key])
+    if not config.get("DATABASE_URL"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "engage.sqlite")
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    # errors are logged without the values bound to SQL: they can be personal data
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"hide_parameters": True})
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    # if Redis goes away, keep limiting in memory rather than failing the request
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
+    config["BABEL_DEFAULT_LOCALE"] = next(iter(config["LANGUAGES"]))
     config["MAIL_PORT"] = int(config["MAIL_PORT"])
     config["PROXY_COUNT"] = int(config.get("PROXY_COUNT") or 0)
 

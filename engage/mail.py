@@ -22,14 +22,15 @@ class MailNotConfigured(MailError):
     pass
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email. It comes from ``ENGAGE_BASE_URL``, never from the
-    request's Host header (which anyone can set), except on this machine itself."""
+def external_url(endpoint: str, *, for_email: bool = True, **values) -> str:
+    """An absolute link. From ``ENGAGE_BASE_URL`` when set; otherwise from the request's
+    Host header, which anyone can set, so an emailed link takes it only on this machine
+    itself. A link shown on screen to the person who asked may always use it."""
     path = url_for(endpoint, **values)
     base = current_app.config.get("BASE_URL")
     if base:
         return str(base).rstrip("/") + path
-    if request.host.rsplit(":", 1)[0] in _LOOPBACK or request.host in _LOOPBACK:
+    if not for_email or request.host.rsplit(":", 1)[0] in _LOOPBACK or request.host in _LOOPBACK:
         return request.host_url.rstrip("/") + path
     log.warning("ENGAGE_BASE_URL is not set: no link can be emailed")
     raise MailNotConfigured()

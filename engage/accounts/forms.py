@@ -96,15 +96,19 @@ class ResetPasswordForm(Form):
     password, confirm = new_password_fields()
 
 
-class AcceptInvitationForm(Form):
-    name = StringField(
-        _l("Your name"),
+def name_field(label, required_message):
+    return StringField(
+        label,
         validators=[
-            DataRequired(message=_l("Enter your name")),
+            DataRequired(message=required_message),
             Length(max=200, message=_l("Name must be 200 characters or fewer")),
         ],
         filters=[strip],
     )
+
+
+class AcceptInvitationForm(Form):
+    name = name_field(_l("Your name"), _l("Enter your name"))
     password, confirm = new_password_fields()
 
 
@@ -146,14 +150,7 @@ class ConfirmForm(Form):
 
 
 class OrganisationForm(Form):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(message=_l("Enter the name of the organisation")),
-            Length(max=200, message=_l("Name must be 200 characters or fewer")),
-        ],
-        filters=[strip],
-    )
+    name = name_field(_l("Name"), _l("Enter the name of the organisation"))
     slug = StringField(
         _l("Short name for web addresses"),
         description=_l("Lower-case letters, numbers and hyphens, like northmoor-bme-forum."),

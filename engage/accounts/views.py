@@ -419,14 +419,12 @@ def invite(slug: str, obj: Organisation):
             days=current_app.config["INVITATION_DAYS"],
         )
         db.session.commit()
-        link = url_for("accounts.accept_invitation", token=token, _external=True)
         try:
-            link = mail.external_url("accounts.accept_invitation", token=token)
             mail.send(
                 invitation.email,
                 _("You are invited to join %(organisation)s on Engage", organisation=obj.name),
                 "invitation",
-                link=link,
+                link=mail.external_url("accounts.accept_invitation", token=token),
                 organisation=obj,
                 role=role,
                 inviter=current_user,
@@ -434,6 +432,7 @@ def invite(slug: str, obj: Organisation):
             )
         except mail.MailError:
             # the invitation stands; the person inviting can pass the link on themselves
+            link = mail.external_url("accounts.accept_invitation", token=token, for_email=False)
             return render_template(
                 "accounts/invitation_not_sent.html", invitation=invitation, link=link
             )
