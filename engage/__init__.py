@@ -153,6 +153,9 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # every domain's models, so that the metadata (and so the migrations) is complete
+    import engage.consultations.models
+    import engage.responses.models  # noqa: F401
     from engage.accounts.views import bp as accounts_bp
     from engage.discussions.views import bp as discussions_bp
     from engage.web import errors, filters, security

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,3 +36,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
+    """A Python enum stored as its values in a VARCHAR with a named CHECK constraint
+    (the same on SQLite and PostgreSQL; no native PostgreSQL enum types to migrate)."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+    )

@@ -4,12 +4,13 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.extensions import db
 from engage.i18n import _l
 from engage.sqltypes import UTCDateTime, utcnow
+from engage.sqltypes import str_enum as _enum
 
 
 class OrgKind(enum.StrEnum):
@@ -52,17 +53,6 @@ ROLE_LABELS = {
     Role.analyst: _l("Analyst"),
     Role.commissioner: _l("Commissioner"),
 }
-
-
-def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class Organisation(db.Model):

@@ -17,6 +17,8 @@ from engage.accounts.models import Organisation, OrgKind, Role, User
 
 #: roles a forum host may give when inviting to their own forum
 HOST_INVITABLE_ROLES = frozenset({Role.member, Role.host})
+#: roles that author consultations and surveys in their organisation
+AUTHOR_ROLES = frozenset({Role.analyst, Role.commissioner})
 
 
 def _is_user(user: Any) -> bool:
@@ -46,6 +48,19 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return True
     if action == "admin":
         return False
+    if action == "create_consultation":
+        return any(m.role in AUTHOR_ROLES for m in user.memberships)
+    consultation = _consultation_of(obj)
+    if consultation is not None:
+        role = user.role_in(consultation.organisation)
+        if action in {"edit_consultation", "edit_survey", "view_responses"}:
+            return role in AUTHOR_ROLES
+        if action == "manage_responses":
+            # import and export: every answer and the monitoring data of every respondent
+            return role == Role.analyst
+        if action == "enter_responses":
+            return role in AUTHOR_ROLES or any(m.role == Role.host for m in user.memberships)
+        return False
     if isinstance(obj, Organisation):
         role = user.role_in(obj)
         if action == "view_organisation":
@@ -55,6 +70,32 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         if action == "edit_forum":
             return obj.kind == OrgKind.forum and role == Role.host
     return False
+
+
+def author_organisations(user: Any) -> list[Organisation]:
+    """The organisations in which this user may create consultations."""
+    if not _is_user(user):
+        return []
+    if user.is_admin:
+        from sqlalchemy import select
+
+        from engage.extensions import db
+
+        return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+    return sorted(
+        (m.organisation for m in user.memberships if m.role in AUTHOR_ROLES),
+        key=lambda o: o.name,
+    )
+
+
+def _consultation_of(obj: Any):
+    from engage.consultations.models import Consultation, Survey
+
+    if isinstance(obj, Consultation):
+        return obj
+    if isinstance(obj, Survey):
+        return obj.consultation
+    return None
 
 
 def requires(action: str, loader: Callable[..., Any] | None = None):

@@ -1,0 +1,1 @@
+"""Communities: the dimensions responses are grouped by, and population baselines."""

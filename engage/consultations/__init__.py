@@ -1,0 +1,1 @@
+"""Consultations, surveys, questions, options, skip logic and their translations."""

@@ -1,0 +1,1 @@
+"""The respondent journey, responses, answers, import, export and erasure."""

@@ -1,0 +1,164 @@
+"""One answer's value, from what a person typed or a file held, to what is stored.
+
+The respondent journey and the response import share these rules, so a value a
+respondent could give imports, and an exported value imports back unchanged.
+
+Values in a draft (and in :func:`parse`'s result) are JSON: an option code (str), a list
+of codes, a number (int or float), text, or an ISO date string.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from engage.communities.categories import postcode_district
+from engage.consultations.models import Question, QuestionType
+from engage.i18n import _l
+
+TEXT_LIMITS = {QuestionType.short_text: 500, QuestionType.long_text: 10_000}
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+class Problem(ValueError):
+    """A value that cannot be taken; ``message`` is shown in the page's language."""
+
+    def __init__(self, message: Any):
+        super().__init__(str(message))
+        self.message = message
+
+
+def is_empty(raw: Any) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, list | tuple):
+        return all(is_empty(r) for r in raw)
+    return str(raw).strip() == ""
+
+
+def parse(question: Question, raw: Any) -> Any:
+    """The stored value of one answer, or None when it is empty.
+
+    ``raw`` is a string, or a list of strings for a multiple choice (a file gives one
+    string with codes separated by ``;``). Raises :class:`Problem`."""
+    type_ = question.type
+    if type_ == QuestionType.note or is_empty(raw):
+        return None
+    codes = {o.code for o in question.options}
+    if type_ == QuestionType.multiple_choice:
+        items = raw if isinstance(raw, list | tuple) else str(raw).split(";")
+        chosen = []
+        for item in (str(i).strip() for i in items):
+            if not item:
+                continue
+            if item not in codes:
+                raise Problem(_l("Select from the options shown"))
+            if item not in chosen:
+                chosen.append(item)
+        # stored in the options' order, so the same choice always reads the same
+        order = {o.code: o.position for o in question.options}
+        return sorted(chosen, key=lambda c: order[c]) or None
+    text = _one(raw)
+    if type_.has_options:
+        if text not in codes:
+            raise Problem(_l("Select one of the options shown"))
+        return text
+    if type_ == QuestionType.scale:
+        number = _number(text)
+        if number is None or number != int(number) or not 0 <= number <= 10:
+            raise Problem(_l("Choose a number from 0 to 10"))
+        return int(number)
+    if type_ == QuestionType.number:
+        return _check_number(question, text)
+    if type_ == QuestionType.date:
+        return _date(text).isoformat()
+    if type_ == QuestionType.postcode_district:
+        district = postcode_district(text)
+        if district is None:
+            raise Problem(_l("Enter the first part of a postcode, like BL1 or M14"))
+        return district
+    limit = TEXT_LIMITS.get(type_, 500)
+    if len(text) > limit:
+        raise Problem(_l("Your answer must be %(limit)s characters or fewer", limit=limit))
+    return text
+
+
+def _one(raw: Any) -> str:
+    if isinstance(raw, list | tuple):
+        values = [str(r).strip() for r in raw if not is_empty(r)]
+        if len(values) != 1:
+            raise Problem(_l("Give one answer"))
+        return values[0]
+    return str(raw).strip()
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", cleaned):
+        return None
+    value = float(cleaned)
+    return value if math.isfinite(value) else None
+
+
+def _check_number(question: Question, text: str) -> int | float:
+    settings = question.settings or {}
+    value = _number(text)
+    if value is None:
+        raise Problem(_l("Enter a number, like 3 or 12.5"))
+    if settings.get("integer"):
+        if value != int(value):
+            raise Problem(_l("Enter a whole number, like 3"))
+        value = int(value)
+    low, high = settings.get("min"), settings.get("max")
+    if low is not None and high is not None and not low <= value <= high:
+        raise Problem(_l("Enter a number from %(low)s to %(high)s", low=low, high=high))
+    if low is not None and value < low:
+        raise Problem(_l("Enter a number of %(low)s or more", low=low))
+    if high is not None and value > high:
+        raise Problem(_l("Enter a number of %(high)s or less", high=high))
+    if isinstance(value, float) and value == int(value) and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _date(text: str) -> date:
+    match = _DMY.match(text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Problem(_l("Enter a real date, like 27 3 2025 or 2025-03-27")) from None
+
+
+def columns(question: Question, value: Any) -> list[dict[str, Any]]:
+    """The answer rows for a value: ``option_id``, ``number``, ``text``, ``date``."""
+    if value is None:
+        return []
+    type_ = question.type
+    if type_.has_options:
+        ids = {o.code: o.id for o in question.options}
+        codes = value if isinstance(value, list) else [value]
+        return [{"option_id": ids[c]} for c in codes]
+    if type_ in {QuestionType.scale, QuestionType.number}:
+        return [{"number": float(value)}]
+    if type_ == QuestionType.date:
+        return [{"date": date.fromisoformat(value)}]
+    return [{"text": str(value)}]
+
+
+def display(question: Question, value: Any) -> str:
+    """The value as it is written in a file: codes joined with ``;``, numbers without a
+    needless ``.0``, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, float):
+        return str(int(value)) if value == int(value) and abs(value) < 2**53 else repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
