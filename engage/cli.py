@@ -24,7 +24,18 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_user, create_token, demo, serve, translations):
+    from engage.consultations.commands import COMMANDS as consultation_commands
+    from engage.responses.commands import COMMANDS as response_commands
+
+    for command in (
+        create_user,
+        create_token,
+        demo,
+        serve,
+        translations,
+        *consultation_commands,
+        *response_commands,
+    ):
         app.cli.add_command(command)
 
 

@@ -276,7 +276,11 @@ def postcode_district(value: str) -> str | None:
     if not text:
         return None
     outward = text.split(" ")[0]
-    if " " not in text and len(text) >= 5 and re.match(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$", text):
+    if (
+        " " not in text
+        and len(text) >= 5
+        and re.match(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$", text)
+    ):
         outward = text[:-3]
     return outward if POSTCODE_DISTRICT.match(outward) else None
 

@@ -155,7 +155,12 @@ QUESTION_TYPE_LABELS = {
     QuestionType.note: _l("Information (no answer)"),
 }
 CHOICE_TYPES = frozenset(
-    {QuestionType.single_choice, QuestionType.multiple_choice, QuestionType.likert, QuestionType.fft}
+    {
+        QuestionType.single_choice,
+        QuestionType.multiple_choice,
+        QuestionType.likert,
+        QuestionType.fft,
+    }
 )
 
 

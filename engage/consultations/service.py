@@ -187,7 +187,9 @@ def set_status(consultation: Consultation, status: ConsultationStatus, *, actor:
     if status == consultation.status:
         return
     if status not in STATUS_TRANSITIONS[consultation.status]:
-        raise SurveyError(f"a {consultation.status.value} consultation cannot become {status.value}")
+        raise SurveyError(
+            f"a {consultation.status.value} consultation cannot become {status.value}"
+        )
     consultation.status = status
     for survey in consultation.surveys:
         if status == ConsultationStatus.open and survey.status == SurveyStatus.draft:
@@ -333,7 +335,9 @@ def add_option(
     question: Question, *, code: str, label: str | Mapping[str, str], position: int | None = None
 ) -> Option:
     if not CODE_RE.match(code or ""):
-        raise SurveyError(f"{question.key}: {code!r} is not an option code (letters, digits, _ . -)")
+        raise SurveyError(
+            f"{question.key}: {code!r} is not an option code (letters, digits, _ . -)"
+        )
     if any(o.code == code for o in question.options):
         raise SurveyError(f"{question.key}: the option {code} is there twice")
     texts = _texts(label)

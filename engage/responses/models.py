@@ -158,15 +158,15 @@ class Draft(db.Model):
     monitoring_consent: Mapped[bool | None] = mapped_column()
     locale: Mapped[str] = mapped_column(String(16), default="en")
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"), default=Channel.online)
-    forum_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    forum_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     #: set once submitted: a repeated submit shows this response's confirmation
-    response_id: Mapped[int | None] = mapped_column(
-        ForeignKey("responses.id", ondelete="SET NULL")
-    )
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
     #: the reference of the response it became (kept after the response is withdrawn)
     reference: Mapped[str | None] = mapped_column(String(16))
 

@@ -8,22 +8,10 @@ import pytest
 from engage.accounts.models import OrgKind, Role
 from engage.accounts.permissions import can, invitable_roles
 from tests.conftest import csrf_token, login, post_form
+from tests.consultations import matrix_builder, matrix_public, matrix_xlsform
 from tests.factories import ROLES
-
-A, M, H, OH, AN, C, AD = ROLES  # anonymous member host other_host analyst commissioner admin
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def signed_in(status, anonymous=302):
-    return {**everyone(status), A: anonymous}
-
-
-def only(allowed: dict, denied=403):
-    return {**signed_in(denied), **allowed}
-
+from tests.responses import matrix_data, matrix_journey
+from tests.roles import AD, AN, OH, A, C, H, M, everyone, only, signed_in  # noqa: F401
 
 # (endpoint, method, url, form data or None, {role: status})
 MATRIX = [
@@ -103,6 +91,10 @@ MATRIX = [
     ),
     ("discussions.edit_forum", "GET", "/en/forums/forum-b/edit", None, only({OH: 200, AD: 200})),
 ]
+
+# each area keeps its own rows beside its tests
+for _area in (matrix_public, matrix_builder, matrix_xlsform, matrix_journey, matrix_data):
+    MATRIX.extend(_area.MATRIX)
 
 
 def test_every_route_is_in_the_matrix(app):

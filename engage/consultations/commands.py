@@ -1,0 +1,6 @@
+"""``engage import-survey``."""
+
+from __future__ import annotations
+
+#: the click commands this domain adds to ``engage``
+COMMANDS: list = []
