@@ -194,9 +194,8 @@ def set_status(consultation: Consultation, status: ConsultationStatus, *, actor:
     for survey in consultation.surveys:
         if status == ConsultationStatus.open and survey.status == SurveyStatus.draft:
             survey.status = SurveyStatus.open
-        elif status in {ConsultationStatus.closed, ConsultationStatus.reported}:
-            if survey.status == SurveyStatus.open:
-                survey.status = SurveyStatus.closed
+        elif status != ConsultationStatus.open and survey.status == SurveyStatus.open:
+            survey.status = SurveyStatus.closed
     db.session.flush()
 
 
