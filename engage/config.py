@@ -31,6 +31,10 @@ class Config:
     LANGUAGES: dict[str, str] = {"en": "English", "ur": "اردو"}  # noqa: RUF001
 
     INVITATION_DAYS: int = 14
+    #: how long answers saved part-way through a survey (and the resume link) are kept
+    DRAFT_DAYS: int = 30
+    #: attempts to withdraw a response by its reference, from one address
+    WITHDRAW_LIMIT: str = "10 per hour"
     PASSWORD_RESET_HOURS: int = 2
     PASSWORD_MIN_LENGTH: int = 10
     #: failed logins allowed before the form is throttled

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN_PATH = re.compile(r"(/(?:password/reset|invitations)/)[^/\s?\"']+")
+_TOKEN_PATH = re.compile(r"(/(?:password/reset|invitations|resume)/)[^/\s?\"']+")
 
 
 def redact(text: str) -> str:

@@ -134,20 +134,24 @@ def _date(text: str) -> date:
         raise Problem(_l("Enter a real date, like 27 3 2025 or 2025-03-27")) from None
 
 
+EMPTY_COLUMNS = {"option_id": None, "number": None, "text": None, "date": None}
+
+
 def columns(question: Question, value: Any) -> list[dict[str, Any]]:
-    """The answer rows for a value: ``option_id``, ``number``, ``text``, ``date``."""
+    """The answer rows for a value, each with all of ``option_id``, ``number``, ``text``
+    and ``date`` (so that a list of them can go to one executemany)."""
     if value is None:
         return []
     type_ = question.type
     if type_.has_options:
         ids = {o.code: o.id for o in question.options}
         codes = value if isinstance(value, list) else [value]
-        return [{"option_id": ids[c]} for c in codes]
+        return [{**EMPTY_COLUMNS, "option_id": ids[c]} for c in codes]
     if type_ in {QuestionType.scale, QuestionType.number}:
-        return [{"number": float(value)}]
+        return [{**EMPTY_COLUMNS, "number": float(value)}]
     if type_ == QuestionType.date:
-        return [{"date": date.fromisoformat(value)}]
-    return [{"text": str(value)}]
+        return [{**EMPTY_COLUMNS, "date": date.fromisoformat(value)}]
+    return [{**EMPTY_COLUMNS, "text": str(value)}]
 
 
 def display(question: Question, value: Any) -> str:

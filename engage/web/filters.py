@@ -29,10 +29,46 @@ def scale_item(number: int, value) -> dict:
     }
 
 
+def error_item(item: tuple) -> dict:
+    """An error summary entry from (field name, message), linking to the field."""
+    key, message = item
+    return {"text": str(message), "href": f"#{key}" if key else "#maincontent"}
+
+
+def category_item(category, value) -> dict:
+    """A radio item for a community category (engage.communities.categories)."""
+    return {"value": category.code, "text": str(category.label), "checked": category.code == value}
+
+
+def option_labels(value, question, t) -> str:
+    codes = value if isinstance(value, list) else [value]
+    labels = {o.code: t(o.label).text for o in question.options}
+    return ", ".join(labels.get(str(c), str(c)) for c in codes)
+
+
+def monitoring_label(value, key: str) -> str:
+    from engage.communities.categories import DIMENSION_BY_KEY, ETHNIC_GROUPS
+
+    if value in (None, ""):
+        return ""
+    dimension = DIMENSION_BY_KEY.get(key)
+    if key == "ethnic_group":
+        for category in ETHNIC_GROUPS:
+            if category.code == value:
+                return str(category.label)
+    if dimension is not None and dimension.kind == "choice" or value == "not_stated":
+        return dimension.label(value) or str(value)
+    return str(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(select_item, "engage_select_item")
     app.add_template_filter(option_item, "engage_option_item")
     app.add_template_filter(scale_item, "engage_scale_item")
+    app.add_template_filter(error_item, "engage_error_item")
+    app.add_template_filter(category_item, "engage_category_item")
+    app.add_template_filter(option_labels, "engage_option_labels")
+    app.add_template_filter(monitoring_label, "engage_monitoring_label")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         return {
             "locale": current_locale(),
             "text_dir": text_direction(),
+            "text_direction": text_direction,
             "languages": languages(),
             "switch_language_url": switch_language_url,
             "can": lambda action, obj=None: can(current_user, action, obj),

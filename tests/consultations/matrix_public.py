@@ -3,4 +3,17 @@
 
 from __future__ import annotations
 
-MATRIX: list = []
+from tests.roles import AD, AN, C, everyone
+
+MATRIX: list = [
+    ("consultations.index", "GET", "/en/consultations", None, everyone(200)),
+    ("consultations.detail", "GET", "/en/consultations/test-consultation", None, everyone(200)),
+    ("consultations.detail", "GET", "/en/consultations/no-such", None, everyone(404)),
+    (
+        "consultations.detail",
+        "GET",
+        "/en/consultations/draft-consultation",
+        None,
+        {**everyone(404), AN: 200, C: 200, AD: 200},
+    ),
+]

@@ -1,0 +1,1141 @@
+"""XLSForm import: a survey from an XLSForm workbook (.xlsx) or its CSV form.
+
+Reading is pyxform's (``xlsx_to_dict``, which keeps empty rows so that row numbers stay
+those the spreadsheet shows); a CSV follows pyxform's CSV layout (the first column names
+the sheet, ``survey``, ``choices``, ``settings``, and the rest of the row is that sheet's
+header or data), read here so that every row keeps its number in the file.
+
+The import runs in two steps. :func:`parse_form` reads and checks the whole form and
+collects *every* problem it finds, each naming the sheet, row and column
+(:class:`XLSFormError`); nothing touches the database. :func:`create_from_form` then makes
+the consultation (when needed), the survey, its sections, questions and options through
+:mod:`engage.consultations.service`, inside a SAVEPOINT, so that a refusal from the
+service leaves nothing behind.
+
+Mapping: ``select_one L`` -> single choice, ``select_multiple L`` -> multiple choice
+(options from list ``L`` of the choices sheet), ``text`` -> short text (long text with
+``appearance`` ``multiline``), ``integer`` -> number (whole), ``decimal`` -> number,
+``date``, ``note``; each top-level group is a section (questions between groups get
+sections of their own; nested groups flatten into their section, their ``relevant``
+applying to every question inside); ``relevant`` -> ``show_if`` (see
+:func:`parse_relevant`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from flask import current_app
+
+from engage.consultations import logic, service
+from engage.consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    QuestionType,
+    Survey,
+    SurveyStatus,
+)
+from engage.consultations.texts import SOURCE_LOCALE
+from engage.extensions import db
+from engage.i18n import _l
+
+#: the most data rows a sheet may have
+MAX_ROWS = 2000
+SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
+
+#: XLSForm metadata types: they ask the respondent nothing, so they are skipped
+METADATA_TYPES = frozenset(
+    {
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "imei",
+        "username",
+        "email",
+        "phonenumber",
+        "simserial",
+        "subscriberid",
+        "audit",
+    }
+)
+SIMPLE_TYPES = {
+    "text": QuestionType.short_text,
+    "string": QuestionType.short_text,
+    "integer": QuestionType.number,
+    "int": QuestionType.number,
+    "decimal": QuestionType.number,
+    "date": QuestionType.date,
+    "note": QuestionType.note,
+}
+SELECT_RE = re.compile(
+    r"^(select_one|select one|select1|select_multiple|select multiple|select all that apply)"
+    r"\s+(\S+)(\s+or_other)?$"
+)
+BEGIN_GROUP = {"begin_group", "begin group"}
+END_GROUP = {"end_group", "end group"}
+#: column aliases pyxform accepts, to the names used here
+COLUMN_ALIASES = {
+    "list name": "list_name",
+    "relevance": "relevant",
+    "caption": "label",
+    "calculation": "calculate",
+}
+#: columns whose content Engage cannot honour: a form using them is refused
+REFUSED_COLUMNS = ("constraint", "calculate", "choice_filter", "repeat_count")
+YES = {"yes", "true", "true()", "1"}
+NO = {"no", "false", "false()", "0", ""}
+LANGUAGE_RE = re.compile(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)\s*\)\s*$")
+LANGUAGE_NAMES = {"english": "en", "urdu": "ur"}
+
+
+# Problems -------------------------------------------------------------------------
+
+
+class XLSFormError(ValueError):
+    """One problem with the form. ``message`` is translatable (a lazy string), the
+    sheet and column names are the form's own words."""
+
+    def __init__(
+        self,
+        message: Any,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+    def __str__(self) -> str:
+        kw = {"sheet": self.sheet, "row": self.row, "column": self.column}
+        kw["message"] = str(self.message)
+        if self.sheet and self.row and self.column:
+            return str(_l("%(sheet)s sheet, row %(row)s, column %(column)s: %(message)s", **kw))
+        if self.sheet and self.row:
+            return str(_l("%(sheet)s sheet, row %(row)s: %(message)s", **kw))
+        if self.sheet and self.column:
+            return str(_l("%(sheet)s sheet, column %(column)s: %(message)s", **kw))
+        if self.sheet:
+            return str(_l("%(sheet)s sheet: %(message)s", **kw))
+        return kw["message"]
+
+
+class XLSFormErrors(ValueError):
+    """Every problem found in a form; nothing was created."""
+
+    def __init__(self, problems: Iterable[XLSFormError]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+# Reading the file ------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    name: str
+    #: the column headers as written, in order
+    headers: list[str]
+    #: (row number as the spreadsheet shows it, {header: text}), empty rows left out
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def read_sheets(data: bytes, filename: str = "") -> dict[str, Sheet]:
+    """The form's sheets by lower-case name; raises :class:`XLSFormErrors`."""
+    if not data or not data.strip():
+        raise XLSFormErrors([XLSFormError(_l("The file is empty."))])
+    name = (filename or "").lower()
+    is_xlsx = data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm"))
+    sheets = _read_xlsx(data) if is_xlsx else _read_csv(data)
+    if SURVEY not in sheets:
+        if is_xlsx:
+            message = _l("This is not an XLSForm: it has no sheet named %(name)s.", name=SURVEY)
+        else:
+            message = _l(
+                "This is not an XLSForm: it has no sheet named %(name)s. In a CSV file, a row "
+                "whose first cell is %(name)s starts that sheet, and its header and rows follow "
+                "with an empty first cell.",
+                name=SURVEY,
+            )
+        raise XLSFormErrors([XLSFormError(message)])
+    problems = [
+        XLSFormError(
+            _l("The form has more than %(max)s rows: split it into smaller forms.", max=MAX_ROWS),
+            sheet=sheet.name,
+        )
+        for sheet in sheets.values()
+        if len(sheet.rows) > MAX_ROWS
+    ]
+    if problems:
+        raise XLSFormErrors(problems)
+    return sheets
+
+
+def _not_readable() -> XLSFormErrors:
+    return XLSFormErrors(
+        [XLSFormError(_l("This file could not be read as an XLSForm (.xlsx or .csv)."))]
+    )
+
+
+def _read_xlsx(data: bytes) -> dict[str, Sheet]:
+    from openpyxl import load_workbook
+    from pyxform.xls2json_backends import xlsx_to_dict
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+        # count rows first, streaming, so that a huge sheet is refused before it is loaded
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # any malformed upload is "not readable"
+            raise _not_readable() from exc
+        problems = []
+        try:
+            for worksheet in workbook.worksheets:
+                rows = islice(worksheet.iter_rows(values_only=True), MAX_ROWS + 100)
+                header = next(rows, ())
+                seen = set()
+                for value in header:
+                    name = re.sub(r"\s+", " ", value.strip()) if isinstance(value, str) else None
+                    if name and name in seen:
+                        problems.append(
+                            XLSFormError(
+                                _l("This column is there twice."), worksheet.title, 1, name
+                            )
+                        )
+                    seen.add(name)
+                if sum(1 for _row in rows) >= MAX_ROWS + 99:
+                    problems.append(
+                        XLSFormError(
+                            _l(
+                                "The form has more than %(max)s rows: split it into smaller forms.",
+                                max=MAX_ROWS,
+                            ),
+                            worksheet.title,
+                        )
+                    )
+        except Exception as exc:
+            raise _not_readable() from exc
+        finally:
+            workbook.close()
+        if problems:
+            raise XLSFormErrors(problems)
+        try:
+            book = xlsx_to_dict(io.BytesIO(data))
+        except Exception as exc:  # pyxform's and openpyxl's errors alike: not readable
+            raise _not_readable() from exc
+    sheets = {}
+    for key, rows in book.items():
+        if key == "sheet_names" or key.endswith("_header") or not isinstance(rows, list):
+            continue
+        headers = list((book.get(f"{key}_header") or [{}])[0].keys())
+        numbered = [(i + 2, row) for i, row in enumerate(rows) if row]
+        sheets[key] = Sheet(key, headers, numbered)
+    return sheets
+
+
+def _read_csv(data: bytes) -> dict[str, Sheet]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise XLSFormErrors(
+            [XLSFormError(_l("This file is neither an .xlsx workbook nor UTF-8 CSV text."))]
+        ) from exc
+    if "\x00" in text:
+        raise _not_readable()
+    sheets: dict[str, Sheet] = {}
+    current: Sheet | None = None
+    try:
+        limit = 3 * MAX_ROWS + 10  # three sheets and their headers
+        records = list(islice(csv.reader(io.StringIO(text, newline="")), limit + 1))
+    except csv.Error as exc:
+        raise _not_readable() from exc
+    if len(records) > limit:
+        raise XLSFormErrors(
+            [
+                XLSFormError(
+                    _l(
+                        "The form has more than %(max)s rows: split it into smaller forms.",
+                        max=MAX_ROWS,
+                    )
+                )
+            ]
+        )
+    for number, record in enumerate(records, start=1):
+        if not record:
+            continue
+        first = record[0].strip()
+        content = [value.strip() for value in record[1:]]
+        if first:
+            current = sheets.setdefault(first.lower(), Sheet(first.lower(), [], []))
+            current.headers = []
+        if current is None or not any(content):
+            continue
+        if not current.headers:
+            current.headers = content
+            continue
+        row = {h: v for h, v in zip(current.headers, content, strict=False) if h and v}
+        if row:
+            current.rows.append((number, row))
+    return sheets
+
+
+# Columns ------------------------------------------------------------------------------
+
+
+@dataclass
+class Columns:
+    """A sheet's columns: plain ones by their canonical name, translated ones by language."""
+
+    plain: dict[str, str] = field(default_factory=dict)
+    #: base name -> {locale: header}
+    translated: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _canonical(name: str) -> str:
+    name = re.sub(r"\s+", " ", name.strip().lower())
+    return COLUMN_ALIASES.get(name, name)
+
+
+def language_of(spec: str) -> str | None:
+    """``English (en)`` -> ``en``; ``English`` -> ``en``; None when it names no code."""
+    match = LANGUAGE_RE.search(spec)
+    if match:
+        return match.group(1).replace("_", "-").lower()
+    spec = spec.strip().lower()
+    if re.fullmatch(r"[a-z]{2,3}", spec):
+        return spec
+    return LANGUAGE_NAMES.get(spec)
+
+
+def read_columns(
+    sheet: Sheet, translatable: set[str], default_language: str, problems: list
+) -> Columns:
+    columns = Columns()
+    for header in sheet.headers:
+        if not header:
+            continue
+        base, sep, spec = header.partition("::")
+        base = _canonical(base)
+        if not sep:
+            if base in translatable:
+                columns.translated.setdefault(base, {}).setdefault(default_language, header)
+            else:
+                columns.plain.setdefault(base, header)
+            continue
+        if base not in translatable:
+            continue  # media::image::English (en) and the like: ignored
+        locale = language_of(spec)
+        if locale is None:
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "Name the language with its code, as in %(example)s.",
+                        example="label::Urdu (ur)",
+                    ),
+                    sheet.name,
+                    1,
+                    header,
+                )
+            )
+            continue
+        # a column naming its language wins over the bare one
+        columns.translated.setdefault(base, {})[locale] = header
+    return columns
+
+
+def _texts(row: Mapping[str, str], headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {
+        locale: row[header].strip()
+        for locale, header in (headers or {}).items()
+        if (row.get(header) or "").strip()
+    }
+
+
+# The parsed form ---------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuestion:
+    row: int
+    key: str
+    type: QuestionType
+    label: dict[str, str]
+    hint: dict[str, str]
+    required: bool
+    show_if: dict[str, Any] | None
+    settings: dict[str, Any]
+    options: list[tuple[str, dict[str, str]]] | None = None
+
+
+@dataclass
+class ParsedSection:
+    title: dict[str, str]
+    questions: list[ParsedQuestion] = field(default_factory=list)
+
+
+@dataclass
+class ParsedForm:
+    title: dict[str, str]
+    form_id: str
+    languages: list[str]
+    sections: list[ParsedSection]
+    #: things skipped on the way (metadata fields): for the author's information
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def questions(self) -> list[ParsedQuestion]:
+        return [q for s in self.sections for q in s.questions]
+
+
+def parse_form(
+    data: bytes, filename: str = "", *, allowed_languages: Iterable[str] | None = None
+) -> ParsedForm:
+    """Read and check the whole form; raise :class:`XLSFormErrors` with every problem.
+
+    ``allowed_languages``: the languages the form may use (the consultation's); by
+    default the site's."""
+    sheets = read_sheets(data, filename)
+    allowed = list(allowed_languages or current_app.config["LANGUAGES"])
+    problems: list[XLSFormError] = []
+
+    settings = _read_settings(sheets.get(SETTINGS), problems)
+    default_language = settings.get("default_language") or SOURCE_LOCALE
+    survey_columns = read_columns(sheets[SURVEY], {"label", "hint"}, default_language, problems)
+    choices = sheets.get(CHOICES)
+    choice_columns = (
+        read_columns(choices, {"label"}, default_language, problems) if choices else Columns()
+    )
+
+    languages: set[str] = {SOURCE_LOCALE}
+    for sheet, columns in ((sheets[SURVEY], survey_columns), (choices, choice_columns)):
+        for by_locale in columns.translated.values():
+            for locale, header in by_locale.items():
+                if locale not in allowed:
+                    problems.append(_language_problem(locale, allowed, sheet.name, header))
+                languages.add(locale)
+    for locale, header in settings.get("title_columns", {}).items():
+        if locale not in allowed:
+            problems.append(_language_problem(locale, allowed, SETTINGS, header))
+        languages.add(locale)
+
+    lists = _read_choices(choices, choice_columns, problems)
+    sections = _read_survey(sheets[SURVEY], survey_columns, lists, problems, notes := [])
+    if not any(s.questions for s in sections) and not problems:
+        problems.append(XLSFormError(_l("The form has no questions."), SURVEY))
+    if problems:
+        raise XLSFormErrors(problems)
+    ordered = [code for code in allowed if code in languages]
+    return ParsedForm(
+        title=settings.get("title", {}),
+        form_id=settings.get("form_id", ""),
+        languages=ordered,
+        sections=sections,
+        notes=notes,
+    )
+
+
+def _language_problem(locale: str, allowed: list[str], sheet: str, header: str) -> XLSFormError:
+    return XLSFormError(
+        _l(
+            "The language %(code)s is not one of this consultation's languages (%(allowed)s).",
+            code=locale,
+            allowed=", ".join(allowed),
+        ),
+        sheet,
+        1,
+        header,
+    )
+
+
+def _read_settings(sheet: Sheet | None, problems: list) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if sheet is None or not sheet.rows:
+        return result
+    number, row = sheet.rows[0]
+    by_name = {}
+    for header in sheet.headers:
+        if header:
+            base, sep, spec = header.partition("::")
+            by_name[(_canonical(base), spec.strip() if sep else "")] = header
+    default = by_name.get(("default_language", ""))
+    locale = SOURCE_LOCALE
+    if default and row.get(default):
+        locale = language_of(row[default]) or ""
+        if not locale:
+            problems.append(
+                XLSFormError(
+                    _l("Name the language with its code, as in %(example)s.", example="Urdu (ur)"),
+                    SETTINGS,
+                    number,
+                    default,
+                )
+            )
+            locale = SOURCE_LOCALE
+        result["default_language"] = locale
+    titles, title_columns = {}, {}
+    for (base, spec), header in by_name.items():
+        if base not in {"form_title", "set_form_title"} or not (row.get(header) or "").strip():
+            continue
+        code = language_of(spec) if spec else locale
+        if code is None:
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "Name the language with its code, as in %(example)s.",
+                        example="form_title::Urdu (ur)",
+                    ),
+                    SETTINGS,
+                    1,
+                    header,
+                )
+            )
+            continue
+        if spec:
+            title_columns[code] = header
+        if spec or code not in titles:
+            titles[code] = row[header].strip()
+    result["title"], result["title_columns"] = titles, title_columns
+    form_id = by_name.get(("form_id", "")) or by_name.get(("set_form_id", ""))
+    if form_id and row.get(form_id):
+        result["form_id"] = row[form_id].strip()
+    return result
+
+
+def _read_choices(
+    sheet: Sheet | None, columns: Columns, problems: list
+) -> dict[str, list[tuple[str, dict[str, str], int]]]:
+    """list name -> [(code, labels, row)]."""
+    lists: dict[str, list[tuple[str, dict[str, str], int]]] = {}
+    if sheet is None:
+        return lists
+    list_col = columns.plain.get("list_name")
+    name_col = columns.plain.get("name") or columns.plain.get("value")
+    if sheet.rows and (list_col is None or name_col is None):
+        missing = "list_name" if list_col is None else "name"
+        problems.append(
+            XLSFormError(_l("The sheet needs a column %(name)s.", name=missing), CHOICES, 1)
+        )
+        return lists
+    label_cols = columns.translated.get("label", {})
+    for number, row in sheet.rows:
+        list_name = (row.get(list_col) or "").strip()
+        code = (row.get(name_col) or "").strip()
+        if not list_name:
+            problems.append(
+                XLSFormError(_l("Give the name of the list."), CHOICES, number, list_col)
+            )
+            continue
+        if not service.CODE_RE.match(code):
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "%(code)s is not a choice name: use letters, digits, _ . - (at most 64).",
+                        code=repr(code) if code else "''",
+                    ),
+                    CHOICES,
+                    number,
+                    name_col,
+                )
+            )
+            continue
+        entries = lists.setdefault(list_name, [])
+        earlier = next((r for c, _t, r in entries if c == code), None)
+        if earlier is not None:
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "The choice %(code)s is already in the list %(list)s (row %(row)s).",
+                        code=code,
+                        list=list_name,
+                        row=earlier,
+                    ),
+                    CHOICES,
+                    number,
+                    name_col,
+                )
+            )
+            continue
+        labels = _texts(row, label_cols)
+        if not labels.get(SOURCE_LOCALE):
+            problems.append(
+                XLSFormError(
+                    _l("The choice needs a label in English."),
+                    CHOICES,
+                    number,
+                    label_cols.get(SOURCE_LOCALE, "label"),
+                )
+            )
+        entries.append((code, labels, number))
+    return lists
+
+
+def _read_survey(
+    sheet: Sheet,
+    columns: Columns,
+    lists: Mapping[str, list[tuple[str, dict[str, str], int]]],
+    problems: list,
+    notes: list,
+) -> list[ParsedSection]:
+    type_col = columns.plain.get("type")
+    name_col = columns.plain.get("name")
+    if type_col is None or name_col is None:
+        missing = "type" if type_col is None else "name"
+        problems.append(
+            XLSFormError(_l("The sheet needs a column %(name)s.", name=missing), SURVEY, 1)
+        )
+        return []
+    label_cols = columns.translated.get("label", {})
+    hint_cols = columns.translated.get("hint", {})
+    label_col = label_cols.get(SOURCE_LOCALE, "label")
+    plain = columns.plain
+
+    # every question's row and type, so that a reference to a later one is named as such
+    all_keys: dict[str, int] = {}
+    for number, row in sheet.rows:
+        name = (row.get(name_col) or "").strip()
+        if name and name not in all_keys:
+            all_keys[name] = number
+
+    sections: list[ParsedSection] = []
+    #: open groups: (row, condition or None)
+    groups: list[tuple[int, dict[str, Any] | None]] = []
+    loose: ParsedSection | None = None  # the section of questions outside groups
+    seen: dict[str, ParsedQuestion] = {}
+    seen_rows: dict[str, int] = {}
+
+    def cell(row: Mapping[str, str], name: str) -> str:
+        header = plain.get(name)
+        return (row.get(header) or "").strip() if header else ""
+
+    for number, row in sheet.rows:
+        raw_type = re.sub(r"\s+", " ", (row.get(type_col) or "").strip())
+        kind = raw_type.lower()
+        name = (row.get(name_col) or "").strip()
+        if not kind:
+            problems.append(XLSFormError(_l("The row has no type."), SURVEY, number, type_col))
+            continue
+        for refused in REFUSED_COLUMNS:
+            if cell(row, refused):
+                problems.append(
+                    XLSFormError(
+                        _l("Engage cannot take %(column)s: remove it.", column=refused),
+                        SURVEY,
+                        number,
+                        plain[refused],
+                    )
+                )
+        condition = None
+        if cell(row, "relevant"):
+            condition = _relevant(
+                cell(row, "relevant"), number, plain["relevant"], seen, all_keys, lists, problems
+            )
+
+        if kind in BEGIN_GROUP:
+            if not groups:
+                title = _texts(row, label_cols)
+                sections.append(ParsedSection(title=title))
+                loose = None
+            groups.append((number, condition))
+            continue
+        if kind in END_GROUP:
+            if not groups:
+                problems.append(
+                    XLSFormError(
+                        _l("end_group without a begin_group before it."), SURVEY, number, type_col
+                    )
+                )
+            else:
+                groups.pop()
+            continue
+        if kind in METADATA_TYPES:
+            notes.append(f"survey sheet, row {number}: {raw_type} skipped (metadata)")
+            continue
+
+        settings: dict[str, Any] = {}
+        options = None
+        select = SELECT_RE.match(kind)
+        if select:
+            raw_list = raw_type.split()[-2 if select.group(3) else -1]
+            if select.group(3):
+                problems.append(
+                    XLSFormError(
+                        _l(
+                            "or_other is not supported: add an 'other' choice and a text "
+                            "question shown when it is selected."
+                        ),
+                        SURVEY,
+                        number,
+                        type_col,
+                    )
+                )
+            type_ = (
+                QuestionType.single_choice
+                if select.group(1) in {"select_one", "select one", "select1"}
+                else QuestionType.multiple_choice
+            )
+            if raw_list not in lists:
+                problems.append(
+                    XLSFormError(
+                        _l(
+                            "There is no list %(list)s in the choices sheet.",
+                            list=raw_list,
+                        ),
+                        SURVEY,
+                        number,
+                        type_col,
+                    )
+                )
+                options = []
+            else:
+                options = [(code, labels) for code, labels, _row in lists[raw_list]]
+        elif kind in SIMPLE_TYPES:
+            type_ = SIMPLE_TYPES[kind]
+            if type_ == QuestionType.short_text and "multiline" in cell(row, "appearance").lower():
+                type_ = QuestionType.long_text
+            if kind in {"integer", "int"}:
+                settings["integer"] = True
+        else:
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "Engage cannot take questions of type %(type)s. It takes select_one, "
+                        "select_multiple, text, integer, decimal, date, note, begin_group "
+                        "and end_group.",
+                        type=raw_type,
+                    ),
+                    SURVEY,
+                    number,
+                    type_col,
+                )
+            )
+            continue
+
+        # the key
+        if not name:
+            problems.append(
+                XLSFormError(_l("The question needs a name."), SURVEY, number, name_col)
+            )
+            continue
+        if not service.KEY_RE.match(name):
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "%(name)s is not a question name: use letters, digits and "
+                        "underscores, starting with a letter (at most 64).",
+                        name=name,
+                    ),
+                    SURVEY,
+                    number,
+                    name_col,
+                )
+            )
+            continue
+        if name in service.RESERVED_KEYS or "__" in name:
+            problems.append(
+                XLSFormError(
+                    _l("%(name)s is reserved in Engage: choose another name.", name=name),
+                    SURVEY,
+                    number,
+                    name_col,
+                )
+            )
+            continue
+        if name in seen_rows:
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "There is already a question %(name)s (row %(row)s).",
+                        name=name,
+                        row=seen_rows[name],
+                    ),
+                    SURVEY,
+                    number,
+                    name_col,
+                )
+            )
+            continue
+        seen_rows[name] = number
+
+        label = _texts(row, label_cols)
+        if not label.get(SOURCE_LOCALE):
+            problems.append(
+                XLSFormError(
+                    _l("The question needs a label in English."), SURVEY, number, label_col
+                )
+            )
+        required_text = cell(row, "required").lower()
+        if required_text not in YES | NO:
+            problems.append(
+                XLSFormError(
+                    _l("Write yes or no (Engage cannot take a condition here)."),
+                    SURVEY,
+                    number,
+                    plain["required"],
+                )
+            )
+
+        conditions = [c for _row, c in groups if c] + ([condition] if condition else [])
+        show_if = None
+        if len(conditions) == 1:
+            show_if = conditions[0]
+        elif conditions:
+            show_if = {"all": conditions}
+        question = ParsedQuestion(
+            row=number,
+            key=name,
+            type=type_,
+            label=label,
+            hint=_texts(row, hint_cols),
+            required=required_text in YES and type_ != QuestionType.note,
+            show_if=show_if,
+            settings=settings,
+            options=options,
+        )
+        if not groups:
+            if loose is None:
+                loose = ParsedSection(title={})
+                sections.append(loose)
+            loose.questions.append(question)
+        else:
+            sections[-1].questions.append(question)
+        seen[name] = question
+
+    for number, _condition in groups:
+        problems.append(
+            XLSFormError(_l("begin_group without an end_group after it."), SURVEY, number, type_col)
+        )
+    return [s for s in sections if s.questions]
+
+
+def _relevant(
+    expression: str,
+    number: int,
+    column: str,
+    earlier: Mapping[str, ParsedQuestion],
+    all_keys: Mapping[str, int],
+    lists: Mapping[str, Any],
+    problems: list,
+) -> dict[str, Any] | None:
+    try:
+        condition = parse_relevant(expression)
+    except RelevantError as exc:
+        problems.append(XLSFormError(exc.message, SURVEY, number, column))
+        return None
+    ok = True
+    for comparison in _comparisons(condition):
+        key = comparison["q"]
+        if key not in earlier:
+            ok = False
+            if key in all_keys and all_keys[key] >= number:
+                message = _l(
+                    "%(name)s is asked later in the form (row %(row)s): a condition can only "
+                    "read earlier questions.",
+                    name=key,
+                    row=all_keys[key],
+                )
+            elif key in all_keys:
+                message = _l("%(name)s is not a question that can be read here.", name=key)
+            else:
+                message = _l("There is no question named %(name)s.", name=key)
+            problems.append(XLSFormError(message, SURVEY, number, column))
+            continue
+        question = earlier[key]
+        if (
+            question.options is not None
+            and comparison["op"] in {"eq", "ne", "selected"}
+            and str(comparison.get("value")) not in {code for code, _t in question.options}
+            and question.options
+        ):
+            ok = False
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "%(value)s is not one of the choices of %(name)s.",
+                        value=repr(comparison.get("value")),
+                        name=key,
+                    ),
+                    SURVEY,
+                    number,
+                    column,
+                )
+            )
+    if not ok:
+        return None
+    try:
+        logic.validate(condition, earlier.keys())
+    except logic.ConditionError as exc:
+        problems.append(XLSFormError(str(exc), SURVEY, number, column))
+        return None
+    return condition
+
+
+def _comparisons(condition: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    if "all" in condition or "any" in condition:
+        for part in condition.get("all") or condition.get("any"):
+            yield from _comparisons(part)
+    elif "not" in condition:
+        yield from _comparisons(condition["not"])
+    else:
+        yield condition
+
+
+# relevant expressions -------------------------------------------------------------------
+
+
+class RelevantError(ValueError):
+    def __init__(self, message: Any):
+        super().__init__(str(message))
+        self.message = message
+
+
+TOKEN_RE = re.compile(
+    r"""\s*(?:
+        (?P<ref>\$\{\s*(?P<refname>[^}\s]*)\s*\})
+      | (?P<string>'[^']*'|"[^"]*")
+      | (?P<number>-?\d+(?:\.\d+)?)
+      | (?P<op>!=|>=|<=|=|>|<)
+      | (?P<punct>[(),])
+      | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
+    )""",
+    re.VERBOSE,
+)
+OPS = {"=": "eq", "!=": "ne", ">": "gt", ">=": "ge", "<": "lt", "<=": "le"}
+
+
+def _tokens(expression: str) -> list[tuple[str, Any, str, int]]:
+    """(kind, value, text, offset) tuples; ``kind`` is ref, string, number, op, punct or word."""
+    tokens, position = [], 0
+    expression = expression.rstrip()
+    while position < len(expression):
+        match = TOKEN_RE.match(expression, position)
+        if not match:
+            raise RelevantError(
+                _l(
+                    "This condition could not be understood at %(text)s.",
+                    text=repr(expression[position:].strip()[:30]),
+                )
+            )
+        kind = match.lastgroup if match.lastgroup != "refname" else "ref"
+        text = match.group(kind)
+        if kind == "ref":
+            value: Any = match.group("refname")
+        elif kind == "string":
+            value = text[1:-1]
+        elif kind == "number":
+            value = float(text) if "." in text else int(text)
+        else:
+            value = text
+        tokens.append((kind, value, text, match.start(kind)))
+        position = match.end()
+    return tokens
+
+
+def parse_relevant(expression: str) -> dict[str, Any]:
+    """An XLSForm ``relevant`` expression as a ``show_if`` condition
+    (:mod:`engage.consultations.logic`).
+
+    Understood: ``${q} = 'x'``, ``!=``, ``>``, ``>=``, ``<``, ``<=`` (with a number),
+    ``selected(${q}, 'x')``, ``${q} != ''`` (answered), ``${q} = ''`` (not answered),
+    ``not(...)``, parentheses, ``and``, ``or``; strings in single or double quotes.
+    Raises :class:`RelevantError` with what was not understood."""
+    tokens = _tokens(expression)
+    if not tokens:
+        raise RelevantError(_l("The condition is empty."))
+    parser = _Parser(tokens, expression)
+    condition = parser.expression()
+    if parser.position < len(tokens):
+        raise parser.unexpected()
+    return condition
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, Any, str, int]], expression: str):
+        self.tokens = tokens
+        self.expression_text = expression
+        self.position = 0
+
+    def peek(self) -> tuple[str, Any, str, int] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> tuple[str, Any, str, int]:
+        token = self.peek()
+        if token is None:
+            raise RelevantError(_l("The condition ends too soon."))
+        self.position += 1
+        return token
+
+    def is_word(self, word: str) -> bool:
+        token = self.peek()
+        return token is not None and token[0] == "word" and token[1].lower() == word
+
+    def unexpected(self) -> RelevantError:
+        token = self.peek()
+        if token is None:
+            return RelevantError(_l("The condition ends too soon."))
+        rest = self.expression_text[token[3] :].strip()
+        return RelevantError(
+            _l("This condition could not be understood at %(text)s.", text=repr(rest[:30]))
+        )
+
+    def expect(self, kind: str, value: str | None = None) -> tuple[str, Any, str, int]:
+        token = self.peek()
+        if token is None or token[0] != kind or (value is not None and token[1] != value):
+            raise self.unexpected()
+        return self.take()
+
+    def expression(self) -> dict[str, Any]:
+        parts = [self.conjunction()]
+        while self.is_word("or"):
+            self.take()
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else {"any": parts}
+
+    def conjunction(self) -> dict[str, Any]:
+        parts = [self.unary()]
+        while self.is_word("and"):
+            self.take()
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else {"all": parts}
+
+    def unary(self) -> dict[str, Any]:
+        if self.is_word("not"):
+            self.take()
+            self.expect("punct", "(")
+            inner = self.expression()
+            self.expect("punct", ")")
+            return {"not": inner}
+        token = self.peek()
+        if token is not None and token[0] == "punct" and token[1] == "(":
+            self.take()
+            inner = self.expression()
+            self.expect("punct", ")")
+            return inner
+        if self.is_word("selected"):
+            self.take()
+            self.expect("punct", "(")
+            ref = self.expect("ref")[1]
+            self.expect("punct", ",")
+            kind, value, _text, _at = self.take()
+            if kind not in {"string", "number"}:
+                self.position -= 1
+                raise self.unexpected()
+            self.expect("punct", ")")
+            return {"q": self._name(ref), "op": "selected", "value": str(value)}
+        return self.comparison()
+
+    def comparison(self) -> dict[str, Any]:
+        token = self.peek()
+        if token is None or token[0] != "ref":
+            raise self.unexpected()
+        name = self._name(self.take()[1])
+        op_token = self.peek()
+        if op_token is None or op_token[0] != "op":
+            raise self.unexpected()
+        op = OPS[self.take()[1]]
+        value_token = self.peek()
+        if value_token is None or value_token[0] not in {"string", "number"}:
+            raise self.unexpected()
+        kind, value, _text, _at = self.take()
+        if op in {"gt", "ge", "lt", "le"}:
+            if kind != "number":
+                raise RelevantError(
+                    _l("%(op)s compares with a number, not a text.", op=op_token[1])
+                )
+            return {"q": name, "op": op, "value": value}
+        if kind == "string" and value == "":
+            answered = {"q": name, "op": "answered"}
+            return answered if op == "ne" else {"not": answered}
+        return {"q": name, "op": op, "value": value}
+
+    @staticmethod
+    def _name(name: str) -> str:
+        if not service.KEY_RE.match(name or ""):
+            raise RelevantError(
+                _l("%(ref)s does not name a question.", ref="${" + (name or "") + "}")
+            )
+        return name
+
+
+# Creating the survey -------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    survey: Survey
+    consultation: Consultation
+    created_consultation: bool
+    notes: list[str]
+
+
+def create_from_form(
+    form: ParsedForm,
+    *,
+    actor: Any,
+    consultation: Consultation | None = None,
+    consultation_slug: str | None = None,
+    organisation: Any = None,
+    open_now: bool = False,
+) -> ImportResult:
+    """Make the survey of a parsed form (and its consultation, as a draft, when
+    ``consultation`` is None: ``consultation_slug`` and ``organisation`` are then needed).
+    Everything is made in a SAVEPOINT: a :class:`service.SurveyError` leaves nothing."""
+    with db.session.begin_nested():
+        created = consultation is None
+        if consultation is None:
+            title = dict(form.title) or {
+                SOURCE_LOCALE: (consultation_slug or "").replace("-", " ").capitalize()
+            }
+            if not title.get(SOURCE_LOCALE):
+                title[SOURCE_LOCALE] = (consultation_slug or "").replace("-", " ").capitalize()
+            consultation = service.create_consultation(
+                actor=actor,
+                organisation=organisation,
+                title=title,
+                slug=consultation_slug,
+                languages=form.languages,
+            )
+        slug = None
+        if form.form_id:
+            slug = service.unique_slug(Survey, service.slugify(form.form_id))
+        survey = service.create_survey(
+            consultation, actor=actor, title=form.title or None, slug=slug
+        )
+        if not open_now:
+            survey.status = SurveyStatus.draft
+        for parsed_section in form.sections:
+            section = service.add_section(survey, title=parsed_section.title)
+            for q in parsed_section.questions:
+                try:
+                    service.add_question(
+                        survey,
+                        key=q.key,
+                        type=q.type,
+                        label=q.label,
+                        hint=q.hint,
+                        required=q.required,
+                        section=section,
+                        options=q.options,
+                        show_if=q.show_if,
+                        settings=q.settings,
+                    )
+                except service.SurveyError as exc:
+                    raise XLSFormErrors([XLSFormError(str(exc), SURVEY, q.row)]) from exc
+        if open_now:
+            if consultation.status != ConsultationStatus.open:
+                service.set_status(consultation, ConsultationStatus.open, actor=actor)
+            survey.status = SurveyStatus.open
+        db.session.flush()
+    return ImportResult(survey, consultation, created, form.notes)

@@ -1,0 +1,268 @@
+"""Background jobs: on RQ when ``ENGAGE_REDIS_URL`` is set, else on a thread of this
+process (or inline, in the request, when ``JOBS_INLINE`` is set: tests).
+
+A job is a function named by its dotted path; it runs inside an app context and may
+call :func:`report` to tell how far it is. :func:`status` gives, for a job id, a dict
+``state`` (queued, running, done, failed), ``done``, ``total``, ``stage``, ``message``,
+``result`` and ``meta`` (what the enqueuer attached, e.g. the survey it is for).
+
+Without Redis the status lives in ``<instance>/jobs/<id>.json``, written atomically,
+so every worker process of this machine can read it. A failed job records a fixed
+message, never the exception's text (it may hold personal data); the traceback goes
+to the log.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import json
+import logging
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger(__name__)
+
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+FAILED_MESSAGE = "The job stopped with an error."
+#: progress is saved at most this often (seconds), and always at the end
+REPORT_INTERVAL = 0.5
+_PID = os.getpid()
+
+
+class _Current:
+    """The job running in this context: where its progress goes."""
+
+    def __init__(self, save: Callable[[dict[str, Any]], None]):
+        self.save = save
+        self.last = 0.0
+
+
+_current: contextvars.ContextVar[_Current | None] = contextvars.ContextVar(
+    "engage_job", default=None
+)
+
+
+def _redis_url(app: Flask) -> str | None:
+    return app.config.get("REDIS_URL") or None
+
+
+def _queue(app: Flask):
+    import redis
+    from rq import Queue
+
+    connection = redis.Redis.from_url(_redis_url(app))
+    return Queue(app.config.get("JOBS_QUEUE", "engage"), connection=connection)
+
+
+def _resolve(func_path: str) -> Callable[..., Any]:
+    module, _, name = func_path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def enqueue(func_path: str, *args: Any, job_meta: dict[str, Any] | None = None, **kwargs) -> str:
+    """Start ``func_path(*args, **kwargs)`` in the background; its id."""
+    app = current_app._get_current_object()
+    _resolve(func_path)  # fail now, in the caller, on a mistyped name
+    job_id = secrets.token_hex(16)
+    meta = dict(job_meta or {})
+    if _redis_url(app):
+        _queue(app).enqueue(
+            run_in_app,
+            func_path,
+            args,
+            kwargs,
+            job_id=job_id,
+            meta={"engage": meta, "done": 0, "total": 0, "stage": None},
+            result_ttl=7 * 24 * 3600,
+            failure_ttl=7 * 24 * 3600,
+            job_timeout=6 * 3600,
+        )
+        return job_id
+    _write(app, job_id, {"state": "queued", "done": 0, "total": 0, "meta": meta})
+    if app.config.get("JOBS_INLINE"):
+        _run_local(app, job_id, func_path, args, kwargs, meta)
+    else:
+        thread = threading.Thread(
+            target=_run_local,
+            args=(app, job_id, func_path, args, kwargs, meta),
+            name=f"engage-job-{job_id[:8]}",
+            daemon=True,
+        )
+        thread.start()
+    return job_id
+
+
+def report(done: int, total: int, stage: str | None = None, **_ignored: Any) -> None:
+    """From inside a job: how far it is. Cheap to call often (it saves twice a second)."""
+    current = _current.get()
+    if current is None:
+        return
+    now = time.monotonic()
+    if done < total and now - current.last < REPORT_INTERVAL:
+        return
+    current.last = now
+    current.save({"done": int(done), "total": int(total), "stage": stage})
+
+
+def status(job_id: str) -> dict[str, Any] | None:
+    """The job's state and progress, or None for an unknown id."""
+    if not JOB_ID.match(job_id or ""):
+        return None
+    app = current_app._get_current_object()
+    if _redis_url(app):
+        return _rq_status(app, job_id)
+    path = _path(app, job_id)
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    data.setdefault("message", None)
+    data.setdefault("result", None)
+    data.setdefault("stage", None)
+    return data
+
+
+# Local jobs (a thread, or inline) -------------------------------------------------------
+
+
+def _path(app: Flask, job_id: str) -> Path:
+    return Path(app.instance_path) / "jobs" / f"{job_id}.json"
+
+
+def _write(app: Flask, job_id: str, data: dict[str, Any]) -> None:
+    path = _path(app, job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".job-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _run_local(app, job_id, func_path, args, kwargs, meta) -> None:
+    state = {"state": "running", "done": 0, "total": 0, "stage": None, "meta": meta}
+    lock = threading.Lock()
+
+    def save(progress: dict[str, Any]) -> None:
+        with lock:
+            state.update(progress)
+            _write(app, job_id, state)
+
+    save({})
+    token = _current.set(_Current(save))
+    try:
+        with app.app_context():
+            from engage.extensions import db
+
+            try:
+                result = _resolve(func_path)(*args, **kwargs)
+            finally:
+                db.session.remove()
+    except Exception:
+        log.exception("job %s (%s) failed", job_id, func_path)
+        save({"state": "failed", "message": FAILED_MESSAGE})
+    else:
+        save({"state": "done", "result": result, "done": state["total"] or state["done"]})
+    finally:
+        _current.reset(token)
+
+
+# RQ --------------------------------------------------------------------------------------
+
+
+def run_in_app(func_path: str, args: tuple, kwargs: dict) -> Any:
+    """What RQ runs: the job inside an app context (the worker's app, or a new one made
+    from the environment), with progress saved in the RQ job's meta."""
+    from rq import get_current_job
+
+    from engage.extensions import db
+
+    job = get_current_job()
+
+    def save(progress: dict[str, Any]) -> None:
+        if job is not None:
+            job.meta.update(progress)
+            job.save_meta()
+
+    if has_app_context():
+        app = current_app._get_current_object()
+    else:
+        from engage import create_app
+
+        app = create_app()
+    token = _current.set(_Current(save))
+    try:
+        with app.app_context():
+            if os.getpid() != _PID:
+                # a forked work horse must not share the parent's pooled connections
+                db.engine.dispose(close=False)
+            try:
+                return _resolve(func_path)(*args, **kwargs)
+            finally:
+                db.session.remove()
+    except Exception:
+        log.exception("job %s (%s) failed", job.id if job else "?", func_path)
+        raise
+    finally:
+        _current.reset(token)
+
+
+_RQ_STATES = {
+    "queued": "queued",
+    "deferred": "queued",
+    "scheduled": "queued",
+    "started": "running",
+    "finished": "done",
+    "failed": "failed",
+    "stopped": "failed",
+    "canceled": "failed",
+}
+
+
+def _rq_status(app: Flask, job_id: str) -> dict[str, Any] | None:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    queue = _queue(app)
+    try:
+        job = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        return None
+    state = _RQ_STATES.get(str(job.get_status(refresh=True).value), "queued")
+    meta = job.get_meta(refresh=True) or {}
+    result = job.return_value() if state == "done" else None
+    done, total = meta.get("done", 0), meta.get("total", 0)
+    if state == "done":
+        done = total or done
+    return {
+        "state": state,
+        "done": done,
+        "total": total,
+        "stage": meta.get("stage"),
+        "message": FAILED_MESSAGE if state == "failed" else None,
+        "result": result,
+        "meta": meta.get("engage", {}),
+    }
+
+
+def worker(app: Flask, *, burst: bool = False, simple: bool = False) -> None:
+    """Run an RQ worker on the app's queue (``engage worker``)."""
+    from rq import SimpleWorker, Worker
+
+    queue = _queue(app)
+    cls = SimpleWorker if simple else Worker
+    cls([queue], connection=queue.connection).work(burst=burst)

@@ -1,0 +1,352 @@
+"""The respondent journey's operations: drafts, answers page by page, submission,
+withdrawal. Each takes plain values, changes the session, flushes, and never commits.
+
+A draft is found by a random token kept in the respondent's session cookie (and in their
+save-and-resume link); only its sha256 is stored. Submitting turns the draft into a
+response keyed by that hash, so a second submit of the same draft (a double click, a
+reload, a retry after a network error) finds the first response instead of adding one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from engage.communities.categories import (
+    BROAD_OF,
+    DIMENSION_BY_KEY,
+    NOT_STATED,
+    UnknownCode,
+    clean_monitoring_value,
+)
+from engage.consultations import logic
+from engage.consultations.models import Question, Survey
+from engage.consultations.service import is_open, ordered_questions
+from engage.extensions import db
+from engage.i18n import _l
+from engage.responses import values
+from engage.responses.models import Answer, Channel, Draft, Erasure, Profile, Response
+from engage.sqltypes import utcnow
+
+log = logging.getLogger(__name__)
+
+#: no 0/O or 1/I: a reference is read aloud and typed from paper
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 10
+
+
+class SurveyClosed(Exception):
+    """The survey stopped taking responses; the draft is kept for the respondent."""
+
+
+@dataclass
+class Incomplete(Exception):
+    """Answers that cannot be submitted: {question key: message}."""
+
+    errors: dict[str, Any] = field(default_factory=dict)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def format_reference(reference: str) -> str:
+    """ABCDE-FGHJK: easier to read out and copy."""
+    return f"{reference[:5]}-{reference[5:]}" if len(reference) == REFERENCE_LENGTH else reference
+
+
+def normalise_reference(text: str) -> str:
+    return "".join(ch for ch in (text or "").upper() if ch.isascii() and ch.isalnum())
+
+
+# Drafts ------------------------------------------------------------------------------
+
+
+def start_draft(
+    survey: Survey,
+    *,
+    locale: str,
+    days: int,
+    channel: Channel = Channel.online,
+    forum_id: int | None = None,
+    entered_by_id: int | None = None,
+) -> tuple[Draft, str]:
+    """A new draft and the token that finds it (shown once; only its hash is kept)."""
+    token = secrets.token_urlsafe(24)
+    draft = Draft(
+        survey_id=survey.id,
+        token_hash=token_digest(token),
+        answers={},
+        profile={},
+        locale=locale,
+        channel=channel,
+        forum_id=forum_id,
+        entered_by_id=entered_by_id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft, token
+
+
+def find_draft(survey: Survey, token: str | None) -> Draft | None:
+    """The respondent's draft of this survey, unless it has expired."""
+    if not token or len(token) > 100:
+        return None
+    draft = db.session.scalar(select(Draft).where(Draft.token_hash == token_digest(token)))
+    if draft is None or draft.survey_id != survey.id:
+        return None
+    if draft.expires_at < utcnow() and draft.response_id is None and draft.reference is None:
+        return None
+    return draft
+
+
+def renew(draft: Draft, days: int) -> None:
+    draft.expires_at = max(draft.expires_at, utcnow() + timedelta(days=days))
+    db.session.flush()
+
+
+def delete_expired_drafts(now: datetime | None = None) -> int:
+    result = db.session.execute(delete(Draft).where(Draft.expires_at < (now or utcnow())))
+    return result.rowcount or 0
+
+
+# Pages ----------------------------------------------------------------------------------
+
+
+def survey_pages(survey: Survey) -> list[list[Question]]:
+    return [page for page in logic.pages(survey.sections) if any(q.type for q in page)]
+
+
+def shown_pages(survey: Survey, answers: Mapping[str, Any]) -> list[int]:
+    """The indexes (from 0) of the pages with a question to show, given the answers."""
+    return [i for i, page in enumerate(survey_pages(survey)) if logic.visible(page, answers)]
+
+
+def read_page(
+    questions: list[Question], form: Mapping[str, Any], *, check_required: bool = True
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values posted for a page's questions, and {key: message} for those that
+    cannot be taken. ``form`` maps a key to a list of strings (a multiple choice) or one."""
+    parsed: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    for question in questions:
+        raw = form.get(question.key)
+        try:
+            value = values.parse(question, raw)
+        except values.Problem as problem:
+            errors[question.key] = problem.message
+            continue
+        if value is None and question.required and check_required:
+            errors[question.key] = required_message(question)
+            continue
+        parsed[question.key] = value
+    return parsed, errors
+
+
+def required_message(question: Question):
+    if question.type.has_options or question.type.value == "scale":
+        return _l("Select an answer to this question")
+    return _l("Answer this question")
+
+
+def save_page(draft: Draft, survey: Survey, page_values: Mapping[str, Any]) -> None:
+    """Keep a page's answers (an empty one removes an earlier answer), and drop answers
+    to questions that the new answers hide."""
+    answers = dict(draft.answers or {})
+    for key, value in page_values.items():
+        if value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = value
+    draft.answers = logic.relevant_answers(survey.sections, answers)
+    draft.updated_at = utcnow()
+    db.session.flush()
+
+
+def missing_required(survey: Survey, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """{key: message} for required questions that are shown and not answered."""
+    missing = {}
+    for page in survey_pages(survey):
+        for question in logic.visible(page, answers):
+            if question.required and values.is_empty(answers.get(question.key)):
+                missing[question.key] = required_message(question)
+    return missing
+
+
+# Monitoring -----------------------------------------------------------------------------
+
+
+def monitoring_keys(survey: Survey) -> list[str]:
+    if not survey.monitoring_enabled:
+        return []
+    return [k for k in (survey.monitoring_keys or []) if k in DIMENSION_BY_KEY]
+
+
+def save_monitoring(draft: Draft, posted: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep monitoring answers; returns {key: message} for values that cannot be taken."""
+    profile = dict(draft.profile or {})
+    errors = {}
+    for key, raw in posted.items():
+        try:
+            value = clean_monitoring_value(key, raw)
+        except UnknownCode:
+            errors[key] = (
+                _l("Enter the first part of a postcode, like BL1 or M14")
+                if key == "postcode_district"
+                else _l("Select one of the options shown")
+            )
+            continue
+        if value is None:
+            profile.pop(key, None)
+        else:
+            profile[key] = value
+    if not errors:
+        broad = profile.get("ethnic_group_broad")
+        group = profile.get("ethnic_group")
+        if group and group != NOT_STATED and broad and BROAD_OF.get(group) != broad:
+            profile.pop("ethnic_group", None)  # the broad group changed: ask again
+        draft.profile = profile
+        draft.updated_at = utcnow()
+        db.session.flush()
+    return errors
+
+
+def set_broad_group(draft: Draft, broad: str | None) -> None:
+    profile = dict(draft.profile or {})
+    if broad is None:
+        profile.pop("ethnic_group_broad", None)
+    else:
+        profile["ethnic_group_broad"] = broad
+    if broad == NOT_STATED:
+        profile["ethnic_group"] = NOT_STATED
+        profile.pop("ethnic_group_other", None)
+    elif profile.get("ethnic_group") and BROAD_OF.get(profile["ethnic_group"]) != broad:
+        profile.pop("ethnic_group", None)
+    draft.profile = profile
+    db.session.flush()
+
+
+def set_monitoring_consent(draft: Draft, consent: bool) -> None:
+    draft.monitoring_consent = consent
+    if not consent:
+        draft.profile = {}
+    db.session.flush()
+
+
+# Submission -----------------------------------------------------------------------------
+
+
+def submitted_response(draft: Draft) -> Response | None:
+    if draft.response_id is not None:
+        return db.session.get(Response, draft.response_id)
+    return db.session.scalar(select(Response).where(Response.submission_key == draft.token_hash))
+
+
+def submit(draft: Draft, survey: Survey) -> Response:
+    """The response made from the draft: its answers, and its monitoring answers kept in a
+    row of their own. A draft already submitted gives its response again.
+
+    Raises :class:`SurveyClosed` or :class:`Incomplete`. The caller commits; on an
+    IntegrityError (the same draft submitted at the same moment elsewhere) it rolls back
+    and calls :func:`submitted_response`."""
+    existing = submitted_response(draft)
+    if existing is not None:
+        return existing
+    if not is_open(survey):
+        raise SurveyClosed()
+    answers = logic.relevant_answers(survey.sections, draft.answers or {})
+    missing = missing_required(survey, answers)
+    if missing:
+        raise Incomplete(missing)
+    by_key = {q.key: q for q in ordered_questions(survey)}
+    response = Response(
+        survey_id=survey.id,
+        reference=_unused_reference(),
+        submission_key=draft.token_hash,
+        channel=draft.channel,
+        locale=draft.locale,
+        forum_id=draft.forum_id,
+        entered_by_id=draft.entered_by_id,
+        submitted_at=utcnow(),
+    )
+    db.session.add(response)
+    db.session.flush()
+    rows = []
+    for key, value in answers.items():
+        question = by_key.get(key)
+        if question is None:
+            continue
+        # stored answers are re-checked: the survey may have changed since they were given
+        try:
+            value = values.parse(question, value if isinstance(value, list) else str(value))
+        except values.Problem:
+            continue
+        for columns in values.columns(question, value):
+            rows.append({"response_id": response.id, "question_id": question.id, **columns})
+    if rows:
+        db.session.execute(Answer.__table__.insert(), rows)
+    profile = _profile_values(survey, draft)
+    if profile:
+        db.session.add(Profile(response_id=response.id, **profile))
+    draft.response_id = response.id
+    draft.reference = response.reference
+    # the answers now live in the response: the draft keeps only what finds it again
+    draft.answers = {}
+    draft.profile = {}
+    db.session.flush()
+    return response
+
+
+def _profile_values(survey: Survey, draft: Draft) -> dict[str, str]:
+    if not draft.monitoring_consent:
+        return {}
+    asked = set(monitoring_keys(survey))
+    result = {}
+    for key, value in (draft.profile or {}).items():
+        if key in asked and key in DIMENSION_BY_KEY and value not in (None, ""):
+            result[key] = value
+    return result
+
+
+def _unused_reference() -> str:
+    while True:
+        reference = new_reference()
+        taken = db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.reference == reference)
+        )
+        if not taken:
+            return reference
+
+
+# Withdrawal -----------------------------------------------------------------------------
+
+
+def find_by_reference(reference: str) -> Response | None:
+    cleaned = normalise_reference(reference)
+    if len(cleaned) != REFERENCE_LENGTH:
+        return None
+    return db.session.scalar(select(Response).where(Response.reference == cleaned))
+
+
+def withdraw(response: Response, *, requested_by: str = "respondent") -> None:
+    """Erase the response, its answers and its monitoring answers; log only that it
+    happened (the survey and when), never what it said."""
+    survey_id = response.survey_id
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id))
+    db.session.execute(delete(Profile).where(Profile.response_id == response.id))
+    db.session.delete(response)
+    db.session.add(Erasure(survey_id=survey_id, requested_by=requested_by))
+    db.session.flush()
+    log.info("a response to survey %s was withdrawn by the %s", survey_id, requested_by)

@@ -1,0 +1,903 @@
+"""Responses to and from files: ``engage import-responses``, ``engage export-responses``
+and the upload and download pages.
+
+The columns are the same both ways (DESIGN.md), so an export imports back unchanged:
+question keys in survey order (each free-text question followed by ``K__themes``,
+``K__sentiment`` and ``K__language``), the monitoring keys, then ``channel``,
+``submitted_at``, ``locale`` and ``forum``.
+
+An import reads the file twice and never holds it in memory: the first pass checks every
+row and writes nothing; the second inserts in batches with executemany, in the caller's
+one transaction. A bad row rejects the whole file with :class:`ImportRejected`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from engage.accounts.models import Organisation, OrgKind
+from engage.communities.categories import (
+    DIMENSION_BY_KEY,
+    MONITORING_KEYS,
+    UnknownCode,
+    clean_monitoring_value,
+)
+from engage.consultations.models import Question, QuestionType, Survey
+from engage.consultations.service import ordered_questions
+from engage.extensions import db
+from engage.forms import clean_text
+from engage.i18n import _, _l
+from engage.responses import values
+from engage.responses.models import Answer, Channel, Profile, Response, Sentiment
+from engage.sqltypes import utcnow
+
+#: responses inserted per executemany
+BATCH_SIZE = 5000
+#: the first pass stops listing problems after this many
+MAX_ERRORS = 20
+META_COLUMNS = ["channel", "submitted_at", "locale", "forum"]
+CODING_SUFFIXES = ("__themes", "__sentiment", "__language")
+THEME_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+#: a cell a spreadsheet would run: it is written with a leading apostrophe
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: how many distinct values of one column are remembered, already parsed
+_MEMO_LIMIT = 5000
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 10
+# 256 random bytes map evenly onto 32 letters: byte & 31
+_REFERENCE_TABLE = bytes(REFERENCE_ALPHABET.encode()[b & 31] for b in range(256))
+
+Progress = Callable[..., None]
+
+
+def new_references(count: int) -> list[str]:
+    """``count`` response references like the journey's (engage.responses.service):
+    10 characters from an alphabet without 0/O or 1/I."""
+    raw = secrets.token_bytes(count * REFERENCE_LENGTH).translate(_REFERENCE_TABLE).decode()
+    return [raw[i : i + REFERENCE_LENGTH] for i in range(0, len(raw), REFERENCE_LENGTH)]
+
+
+def new_reference() -> str:
+    return new_references(1)[0]
+
+
+# Results and problems ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem in the file: the row as a spreadsheet numbers it (the header is row 1),
+    the column's name, and why, as a lazy string in the reader's language."""
+
+    row: int
+    column: str
+    message: Any
+
+    def text(self) -> str:
+        if self.column:
+            return _(
+                "Row %(row)s, column %(column)s: %(message)s",
+                row=self.row,
+                column=self.column,
+                message=str(self.message),
+            )
+        return _("Row %(row)s: %(message)s", row=self.row, message=str(self.message))
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+class ImportRejected(Exception):
+    """The file was not imported; nothing was written."""
+
+    def __init__(self, errors: list[RowError], *, more: bool = False):
+        super().__init__(f"{len(errors)} problem(s) in the file")
+        self.errors = errors
+        #: there were more problems than are listed
+        self.more = more
+
+
+@dataclass
+class ImportResult:
+    count: int
+
+
+@dataclass
+class Checked:
+    """What the first pass found: the number of responses in a good file."""
+
+    rows: int
+    errors: list[RowError] = field(default_factory=list)
+    more: bool = False
+
+
+# Reading files -----------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    def __init__(self, row: int, message: Any):
+        self.row = row
+        self.message = message
+
+
+def is_xlsx(path: str | Path) -> bool:
+    return str(path).lower().endswith((".xlsx", ".xlsm"))
+
+
+class _Reader:
+    """The rows of a CSV or XLSX file as lists of strings, and how far it has read."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.size = max(Path(self.path).stat().st_size, 1)
+        self._binary = None
+        self._text = None
+        self._workbook = None
+        self._max_row: int | None = None
+        self.row = 0
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._text is not None:
+            self._text.close()
+        elif self._binary is not None:
+            self._binary.close()
+        if self._workbook is not None:
+            self._workbook.close()
+
+    def position(self) -> tuple[int, int]:
+        """(done, total): bytes of a CSV, rows of a workbook."""
+        if self._binary is not None:
+            try:
+                return min(self._binary.tell(), self.size), self.size
+            except (OSError, ValueError):
+                return self.size, self.size
+        return self.row, max(self._max_row or self.row, self.row, 1)
+
+    def rows(self) -> Iterator[list[str]]:
+        if is_xlsx(self.path):
+            yield from self._xlsx_rows()
+        else:
+            yield from self._csv_rows()
+
+    def _csv_rows(self) -> Iterator[list[str]]:
+        self._binary = open(self.path, "rb")  # noqa: SIM115 - closed by __exit__
+        # strict UTF-8 (a byte-order mark is allowed): other encodings are refused with a row
+        self._text = io.TextIOWrapper(
+            self._binary, encoding="utf-8-sig", newline="", errors="strict"
+        )
+        reader = csv.reader(self._text)
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError:
+                raise _Unreadable(
+                    self.row + 1,
+                    _l(
+                        "The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d "
+                        "and upload it again"
+                    ),
+                ) from None
+            except csv.Error:
+                raise _Unreadable(
+                    self.row + 1, _l("The row could not be read as CSV (check its quotes)")
+                ) from None
+            self.row += 1
+            yield cells
+
+    def _xlsx_rows(self) -> Iterator[list[str]]:
+        import zipfile
+
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            self._workbook = load_workbook(self.path, read_only=True, data_only=True)
+            sheet = self._workbook.worksheets[0]
+            self._max_row = sheet.max_row
+            rows = sheet.iter_rows(values_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, IndexError):
+            raise _Unreadable(1, _l("The file could not be read as an Excel workbook")) from None
+        while True:
+            try:
+                values_ = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - a damaged workbook can raise anything
+                raise _Unreadable(
+                    self.row + 1, _l("The file could not be read as an Excel workbook")
+                ) from None
+            self.row += 1
+            yield [_cell_text(v) for v in values_]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return values.display(None, value)
+    if isinstance(value, datetime):
+        if value.time() == time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+# Import --------------------------------------------------------------------------------
+
+_BLANK_ANSWER = {
+    "option_id": None,
+    "number": None,
+    "text": None,
+    "date": None,
+    "text_language": None,
+    "coded_themes": None,
+    "coded_sentiment": None,
+}
+
+
+class _Row:
+    """One row being read: what becomes its response, answers and profile."""
+
+    __slots__ = ("response", "answers", "profile", "coding")
+
+    def __init__(self, defaults: dict[str, Any]):
+        self.response = dict(defaults)
+        self.answers: list[dict[str, Any]] = []
+        self.profile: dict[str, Any] | None = None
+        #: question id -> (column, {coded column: value}) for free text
+        self.coding: dict[int, tuple[str, dict[str, Any]]] | None = None
+
+
+class _Plan:
+    """The file's columns, each with the function that reads its cells."""
+
+    def __init__(self, survey: Survey, header: list[str], *, locales, forums, actor_id):
+        self.survey = survey
+        self.locales = set(locales)
+        self.forums = forums
+        self.defaults = {
+            "survey_id": survey.id,
+            "submission_key": None,
+            "channel": Channel.imported,
+            "locale": "en",
+            "forum_id": None,
+            "entered_by_id": actor_id,
+            "submitted_at": None,
+        }
+        questions = {q.key: q for q in ordered_questions(survey) if q.type != QuestionType.note}
+        errors: list[RowError] = []
+        self.readers: list[tuple[int, str, Callable[[str, _Row], None]]] = []
+        seen: set[str] = set()
+        for index, raw_name in enumerate(header):
+            name = (raw_name or "").strip()
+            if index == 0:
+                name = name.lstrip("\ufeff")
+            if not name:
+                self.readers.append((index, _column_letter(index), self._no_name))
+                continue
+            if name in seen:
+                errors.append(RowError(1, name, _l("This column appears more than once")))
+                continue
+            seen.add(name)
+            reader = self._reader_for(name, questions)
+            if reader is None:
+                errors.append(
+                    RowError(
+                        1,
+                        name,
+                        _l("The survey has no question and the file no column by this name"),
+                    )
+                )
+                continue
+            self.readers.append((index, name, reader))
+        if not errors and not any(r[2] != self._no_name for r in self.readers):
+            errors.append(RowError(1, "", _l("The first row must name the columns")))
+        self.width = len(header)
+        self.errors = errors
+
+    # which function reads a column
+    def _reader_for(self, name: str, questions: dict[str, Question]):
+        if name in questions:
+            return self._question_reader(questions[name])
+        for suffix in CODING_SUFFIXES:
+            key = name.removesuffix(suffix)
+            if key != name and key in questions and questions[key].type.is_free_text:
+                return self._coding_reader(questions[key], suffix, name)
+        if name in DIMENSION_BY_KEY:
+            return self._monitoring_reader(name)
+        return {
+            "channel": self._channel,
+            "submitted_at": self._submitted_at,
+            "locale": self._locale,
+            "forum": self._forum,
+        }.get(name)
+
+    def _question_reader(self, question: Question):
+        memo: dict[str, tuple[dict[str, Any], ...]] = {}
+        base = {**_BLANK_ANSWER, "question_id": question.id}
+        free_text = question.type.is_free_text
+
+        def read(raw: str, row: _Row) -> None:
+            rows = memo.get(raw)
+            if rows is None:
+                text = clean_text(raw) if free_text else raw
+                value = values.parse(question, text)
+                rows = tuple({**base, **cols} for cols in values.columns(question, value))
+                if len(memo) < _MEMO_LIMIT:
+                    memo[raw] = rows
+            row.answers.extend(rows)
+
+        return read
+
+    def _coding_reader(self, question: Question, suffix: str, name: str):
+        qid = question.id
+
+        def read(raw: str, row: _Row) -> None:
+            value = raw.strip()
+            if not value:
+                return
+            if suffix == "__themes":
+                codes: list[str] = []
+                for item in value.split(";"):
+                    code = item.strip().lower()
+                    if not code:
+                        continue
+                    if not THEME_CODE.match(code):
+                        raise values.Problem(
+                            _l(
+                                "Theme codes are letters, digits, dots, dashes and underscores, "
+                                "separated by ;"
+                            )
+                        )
+                    if code not in codes:
+                        codes.append(code)
+                if not codes:
+                    return
+                joined = ";".join(codes)
+                if len(joined) > 500:
+                    raise values.Problem(_l("The theme codes must be 500 characters or fewer"))
+                column, coded = "coded_themes", joined
+            elif suffix == "__sentiment":
+                try:
+                    coded = Sentiment(value.lower())
+                except ValueError:
+                    raise values.Problem(
+                        _l("Use positive, neutral or negative, or leave the cell empty")
+                    ) from None
+                column = "coded_sentiment"
+            else:
+                if not LANGUAGE_CODE.match(value):
+                    raise values.Problem(_l("Use a language code, like ur or pa-IN"))
+                column, coded = "text_language", value
+            if row.coding is None:
+                row.coding = {}
+            row.coding.setdefault(qid, (name, {}))[1][column] = coded
+
+        return read
+
+    def _monitoring_reader(self, key: str):
+        memo: dict[str, Any] = {}
+        dimension = DIMENSION_BY_KEY[key]
+        if key == "ethnic_group":
+            problem = _l(
+                "Use a Census 2021 ethnic group code, or an NHS ethnic category code "
+                "(A to S, Z or 99)"
+            )
+        elif dimension.kind == "postcode_district":
+            problem = _l("Enter the first part of a postcode, like BL1 or M14")
+        else:
+            problem = _l(
+                "Use one of the codes: %(codes)s", codes=", ".join(sorted(dimension.codes()))
+            )
+        text = dimension.kind == "text"
+
+        def read(raw: str, row: _Row) -> None:
+            if raw in memo:
+                value = memo[raw]
+            else:
+                try:
+                    value = clean_monitoring_value(key, clean_text(raw) if text else raw)
+                except UnknownCode:
+                    raise values.Problem(problem) from None
+                if len(memo) < _MEMO_LIMIT:
+                    memo[raw] = value
+            if value is not None:
+                if row.profile is None:
+                    row.profile = {}
+                row.profile[key] = value
+
+        return read
+
+    def _channel(self, raw: str, row: _Row) -> None:
+        value = raw.strip().lower()
+        if not value:
+            return
+        try:
+            row.response["channel"] = Channel(value)
+        except ValueError:
+            raise values.Problem(
+                _l("Use one of: %(codes)s", codes=", ".join(c.value for c in Channel))
+            ) from None
+
+    def _submitted_at(self, raw: str, row: _Row) -> None:
+        value = raw.strip()
+        if not value:
+            return
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            raise values.Problem(
+                _l("Enter a date and time like 2025-03-27T14:30:00+00:00")
+            ) from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        row.response["submitted_at"] = when.astimezone(UTC)
+
+    def _locale(self, raw: str, row: _Row) -> None:
+        value = raw.strip()
+        if not value:
+            return
+        if value not in self.locales:
+            raise values.Problem(
+                _l("Use a language of this site: %(codes)s", codes=", ".join(sorted(self.locales)))
+            )
+        row.response["locale"] = value
+
+    def _forum(self, raw: str, row: _Row) -> None:
+        value = raw.strip()
+        if not value:
+            return
+        forum_id = self.forums.get(value)
+        if forum_id is None:
+            raise values.Problem(_l("There is no forum with this short name (slug)"))
+        row.response["forum_id"] = forum_id
+
+    @staticmethod
+    def _no_name(raw: str, row: _Row) -> None:
+        if raw.strip():
+            raise values.Problem(_l("This column has no name in the first row"))
+
+    # one row
+    def read(self, number: int, cells: list[str], errors: list[RowError]) -> _Row | None:
+        """The row read, or None (with its problems added to ``errors``)."""
+        row = _Row(self.defaults)
+        good = True
+        count = len(cells)
+        for index, name, reader in self.readers:
+            if index >= count:
+                break
+            raw = cells[index]
+            if not raw:
+                continue
+            if raw[0] == "'":
+                # the export neutralised it; it keeps the rest as it was
+                raw = raw[1:]
+            try:
+                reader(raw, row)
+            except values.Problem as problem:
+                errors.append(RowError(number, name, problem.message))
+                good = False
+        if count > self.width and any(c.strip() for c in cells[self.width :]):
+            errors.append(
+                RowError(number, _column_letter(self.width), _l("This cell has no column name"))
+            )
+            good = False
+        if row.coding:
+            for qid, (name, coded) in row.coding.items():
+                for i, answer in enumerate(row.answers):
+                    if answer["question_id"] == qid:
+                        row.answers[i] = {**answer, **coded}
+                        break
+                else:
+                    errors.append(RowError(number, name, _l("There is no answer here to code")))
+                    good = False
+        return row if good else None
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def _plan(survey: Survey, path: str | Path, actor_id: int | None) -> tuple[_Plan | None, Any]:
+    forums = dict(
+        db.session.execute(
+            select(Organisation.slug, Organisation.id).where(Organisation.kind == OrgKind.forum)
+        ).all()
+    )
+    with _Reader(path) as reader:
+        try:
+            header = next(reader.rows(), None)
+        except _Unreadable as exc:
+            raise ImportRejected([RowError(exc.row, "", exc.message)]) from None
+    if header is None or _is_blank(header):
+        raise ImportRejected([RowError(1, "", _l("The file is empty"))])
+    plan = _Plan(
+        survey,
+        header,
+        locales=current_app.config["LANGUAGES"],
+        forums=forums,
+        actor_id=actor_id,
+    )
+    if plan.errors:
+        raise ImportRejected(plan.errors[:MAX_ERRORS], more=len(plan.errors) > MAX_ERRORS)
+    return plan, header
+
+
+def check_file(
+    survey: Survey, path: str | Path, *, actor: Any = None, progress: Progress | None = None
+) -> Checked:
+    """The first pass: every row read and checked, nothing written.
+
+    Raises :class:`ImportRejected` for a file that cannot be imported."""
+    plan, _header = _plan(survey, path, getattr(actor, "id", None))
+    errors: list[RowError] = []
+    rows = 0
+    more = False
+    with _Reader(path) as reader:
+        try:
+            iterator = reader.rows()
+            next(iterator)
+            for number, cells in enumerate(iterator, start=2):
+                if _is_blank(cells):
+                    continue
+                rows += 1
+                if plan.read(number, cells, errors) is None and len(errors) >= MAX_ERRORS:
+                    more = True
+                    break
+                if progress is not None and not rows % 2000:
+                    progress(*reader.position(), stage="check")
+        except _Unreadable as exc:
+            errors.append(RowError(exc.row, "", exc.message))
+    if not errors and rows == 0:
+        errors.append(RowError(2, "", _l("There are no responses in the file")))
+    if errors:
+        raise ImportRejected(errors[:MAX_ERRORS], more=more or len(errors) > MAX_ERRORS)
+    if progress is not None:
+        progress(*reader.position(), stage="check")
+    return Checked(rows=rows)
+
+
+def import_responses(
+    survey: Survey,
+    path: str | Path,
+    *,
+    actor: Any = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportResult:
+    """Check the whole file, then insert its responses in batches.
+
+    ``actor`` (the user who uploaded it) is recorded as who entered them; ``progress`` is
+    called as ``progress(done, total, stage=...)``: bytes (or workbook rows) while
+    checking, responses while importing. Flushes; the caller commits once, or rolls back
+    when this raises. Raises :class:`ImportRejected` (nothing written)."""
+    checked = check_file(survey, path, actor=actor, progress=progress)
+    plan, _header = _plan(survey, path, getattr(actor, "id", None))
+    total = checked.rows
+    done = 0
+    batch: list[_Row] = []
+    errors: list[RowError] = []
+    now = utcnow()
+    if progress is not None:
+        progress(0, total, stage="import")
+    with _Reader(path) as reader:
+        iterator = reader.rows()
+        next(iterator)
+        for number, cells in enumerate(iterator, start=2):
+            if _is_blank(cells):
+                continue
+            row = plan.read(number, cells, errors)
+            if row is None:
+                # the file changed between the passes
+                raise ImportRejected(errors[:MAX_ERRORS])
+            batch.append(row)
+            if len(batch) >= batch_size:
+                _insert(batch, now)
+                done += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(done, total, stage="import")
+    if batch:
+        _insert(batch, now)
+        done += len(batch)
+    if progress is not None:
+        progress(done, total, stage="import")
+    return ImportResult(count=done)
+
+
+_RESPONSES = Response.__table__
+_ANSWERS = Answer.__table__
+_PROFILES = Profile.__table__
+_INSERT_RESPONSES = insert(_RESPONSES).returning(_RESPONSES.c.id, sort_by_parameter_order=True)
+_PROFILE_BLANK = dict.fromkeys(MONITORING_KEYS)
+
+
+def _insert(batch: list[_Row], now: datetime) -> None:
+    responses = []
+    for row in batch:
+        response = row.response
+        if response["submitted_at"] is None:
+            response["submitted_at"] = now
+        responses.append(response)
+    ids = None
+    for attempt in range(5):
+        for response, reference in zip(responses, new_references(len(responses)), strict=True):
+            response["reference"] = reference
+        try:
+            # a savepoint, so that a reference already taken costs one retry, not the import
+            with db.session.begin_nested():
+                ids = db.session.execute(_INSERT_RESPONSES, responses).scalars().all()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    answers = []
+    profiles = []
+    for response_id, row in zip(ids, batch, strict=True):
+        for answer in row.answers:
+            answers.append({**answer, "response_id": response_id})
+        if row.profile:
+            profiles.append({**_PROFILE_BLANK, **row.profile, "response_id": response_id})
+    if answers:
+        db.session.execute(insert(_ANSWERS), answers)
+    if profiles:
+        db.session.execute(insert(_PROFILES), profiles)
+
+
+def import_job(
+    survey_slug: str, path: str, *, actor_id: int | None = None, locale: str = "en"
+) -> dict[str, Any]:
+    """The import as a background job (engage.jobs): commits once, and always removes
+    the uploaded file. A rejected file gives its problems in ``locale``."""
+    from flask_babel import force_locale
+
+    from engage import jobs
+    from engage.accounts.models import User
+    from engage.consultations.service import get_survey
+
+    try:
+        survey = get_survey(survey_slug)
+        if survey is None:
+            raise LookupError("the survey is gone")
+        actor = db.session.get(User, actor_id) if actor_id is not None else None
+        try:
+            result = import_responses(survey, path, actor=actor, progress=jobs.report)
+        except ImportRejected as rejected:
+            db.session.rollback()
+            with force_locale(locale):
+                messages = [e.text() for e in rejected.errors]
+            return {"count": 0, "errors": messages, "more": rejected.more}
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return {"count": result.count, "errors": []}
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+# Export --------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """A cell a spreadsheet will show and never run: text starting with = + - @ a tab or
+    a carriage return gets a leading apostrophe, and so does text starting with one (the
+    import takes exactly one off). Plain numbers such as -3 stay as they are."""
+    if text and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def export_header(survey: Survey) -> list[str]:
+    header = []
+    for question in ordered_questions(survey):
+        if question.type == QuestionType.note:
+            continue
+        header.append(question.key)
+        if question.type.is_free_text:
+            header.extend(question.key + suffix for suffix in CODING_SUFFIXES)
+    return [*header, *MONITORING_KEYS, *META_COLUMNS]
+
+
+def export_rows(survey: Survey, *, chunk: int = 1000) -> Iterator[list[Any]]:
+    """The header, then a row a response, oldest first. Cells are strings (neutralised)
+    or, for numbers and the 0-10 scale, int or float. Reads ``chunk`` responses at a time
+    (keyset pagination), so memory does not grow with the survey."""
+    header = export_header(survey)
+    yield header
+    position = {name: i for i, name in enumerate(header)}
+    questions = [q for q in ordered_questions(survey) if q.type != QuestionType.note]
+    free_text = {q.id for q in questions if q.type.is_free_text}
+    multiple = {q.id for q in questions if q.type == QuestionType.multiple_choice}
+    column_of = {q.id: position[q.key] for q in questions}
+    options = {o.id: (o.code, o.position) for q in questions for o in q.options}
+    forum_slugs = dict(db.session.execute(select(Organisation.id, Organisation.slug)).all())
+    question_ids = list(column_of)
+    width = len(header)
+    monitoring = [(position[k], getattr(_PROFILES.c, k)) for k in MONITORING_KEYS]
+    channel_at, submitted_at, locale_at, forum_at = (position[k] for k in META_COLUMNS)
+
+    last_id = 0
+    while True:
+        responses = db.session.execute(
+            select(
+                _RESPONSES.c.id,
+                _RESPONSES.c.channel,
+                _RESPONSES.c.submitted_at,
+                _RESPONSES.c.locale,
+                _RESPONSES.c.forum_id,
+            )
+            .where(_RESPONSES.c.survey_id == survey.id, _RESPONSES.c.id > last_id)
+            .order_by(_RESPONSES.c.id)
+            .limit(chunk)
+        ).all()
+        if not responses:
+            return
+        low, high = responses[0].id, responses[-1].id
+        last_id = high
+        cells: dict[int, list[Any]] = {}
+        chosen: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        for r in responses:
+            row: list[Any] = [""] * width
+            row[channel_at] = r.channel.value if isinstance(r.channel, Channel) else r.channel
+            row[submitted_at] = r.submitted_at.astimezone(UTC).isoformat()
+            row[locale_at] = neutralise(r.locale or "")
+            row[forum_at] = forum_slugs.get(r.forum_id, "") if r.forum_id else ""
+            cells[r.id] = row
+        answers = db.session.execute(
+            select(
+                _ANSWERS.c.response_id,
+                _ANSWERS.c.question_id,
+                _ANSWERS.c.option_id,
+                _ANSWERS.c.number,
+                _ANSWERS.c.text,
+                _ANSWERS.c.date,
+                _ANSWERS.c.text_language,
+                _ANSWERS.c.coded_themes,
+                _ANSWERS.c.coded_sentiment,
+            )
+            .where(
+                _ANSWERS.c.response_id.between(low, high),
+                _ANSWERS.c.question_id.in_(question_ids),
+            )
+            .order_by(_ANSWERS.c.response_id, _ANSWERS.c.id)
+        )
+        for a in answers:
+            row = cells.get(a.response_id)
+            if row is None:
+                continue
+            at = column_of[a.question_id]
+            if a.option_id is not None:
+                code, order = options.get(a.option_id, ("", 0))
+                if a.question_id in multiple:
+                    chosen.setdefault((a.response_id, at), []).append((order, code))
+                else:
+                    row[at] = neutralise(code)
+            elif a.number is not None:
+                number = a.number
+                row[at] = int(number) if number == int(number) and abs(number) < 2**53 else number
+            elif a.date is not None:
+                row[at] = a.date.isoformat()
+            elif a.text is not None:
+                row[at] = neutralise(a.text)
+            if a.question_id in free_text and (
+                a.coded_themes or a.coded_sentiment or a.text_language
+            ):
+                row[at + 1] = neutralise(a.coded_themes or "")
+                sentiment = a.coded_sentiment
+                row[at + 2] = (
+                    sentiment.value if isinstance(sentiment, Sentiment) else sentiment or ""
+                )
+                row[at + 3] = neutralise(a.text_language or "")
+        for (response_id, at), codes in chosen.items():
+            cells[response_id][at] = neutralise(";".join(c for _o, c in sorted(codes)))
+        profiles = db.session.execute(
+            select(_PROFILES.c.response_id, *(c for _at, c in monitoring)).where(
+                _PROFILES.c.response_id.between(low, high)
+            )
+        )
+        for p in profiles:
+            row = cells.get(p.response_id)
+            if row is None:
+                continue
+            for (at, _column), value in zip(monitoring, p[1:], strict=True):
+                if value is not None:
+                    row[at] = neutralise(value)
+        yield from cells.values()
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, float):
+        return values.display(None, value)
+    return str(value)
+
+
+def iter_csv(survey: Survey) -> Iterator[str]:
+    """The export as CSV text, a few hundred rows at a time (for a streamed download)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for n, row in enumerate(export_rows(survey), start=1):
+        writer.writerow([_csv_cell(v) for v in row])
+        if not n % 500:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_csv(survey: Survey, path: str | Path) -> int:
+    """The export written to ``path`` (UTF-8, no byte-order mark); the number of responses."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for chunk in iter_csv(survey):
+            f.write(chunk)
+    return _count(survey)
+
+
+def write_xlsx(survey: Survey, path: str | Path) -> int:
+    """The export as a workbook: numbers as numbers, everything else as text that is
+    never a formula. Written row by row (openpyxl's write-only mode)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("responses")
+    for row in export_rows(survey):
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    workbook.save(str(path))
+    return _count(survey)
+
+
+def _count(survey: Survey) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count()).select_from(_RESPONSES).where(_RESPONSES.c.survey_id == survey.id)
+    )
+
+
+def survey_counts(survey: Survey) -> dict[Channel, int]:
+    """Responses by channel, in the channels' order (for the overview page)."""
+    from sqlalchemy import func
+
+    rows = dict(
+        db.session.execute(
+            select(_RESPONSES.c.channel, func.count())
+            .where(_RESPONSES.c.survey_id == survey.id)
+            .group_by(_RESPONSES.c.channel)
+        ).all()
+    )
+    return {channel: rows.get(channel, 0) for channel in Channel}
