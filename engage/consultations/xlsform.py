@@ -257,6 +257,7 @@ def _read_csv(data: bytes) -> dict[str, Sheet]:
         raise _not_readable()
     sheets: dict[str, Sheet] = {}
     current: Sheet | None = None
+    problems: list[XLSFormError] = []
     try:
         limit = 3 * MAX_ROWS + 10  # three sheets and their headers
         records = list(islice(csv.reader(io.StringIO(text, newline="")), limit + 1))
@@ -285,10 +286,17 @@ def _read_csv(data: bytes) -> dict[str, Sheet]:
             continue
         if not current.headers:
             current.headers = content
+            names = [h for h in content if h]
+            for header in {h for h in names if names.count(h) > 1}:
+                problems.append(
+                    XLSFormError(_l("This column is there twice."), current.name, number, header)
+                )
             continue
         row = {h: v for h, v in zip(current.headers, content, strict=False) if h and v}
         if row:
             current.rows.append((number, row))
+    if problems:
+        raise XLSFormErrors(problems)
     return sheets
 
 

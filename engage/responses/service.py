@@ -82,7 +82,10 @@ def start_draft(
     forum_id: int | None = None,
     entered_by_id: int | None = None,
 ) -> tuple[Draft, str]:
-    """A new draft and the token that finds it (shown once; only its hash is kept)."""
+    """A new draft and the token that finds it (shown once; only its hash is kept).
+    Drafts past their expiry are deleted on the way: answers are not kept longer than
+    the respondent was told."""
+    delete_expired_drafts()
     token = secrets.token_urlsafe(24)
     draft = Draft(
         survey_id=survey.id,

@@ -325,6 +325,13 @@ BAD_FORMS = {
         {"survey": [["text", "a", "A?"], ["text", "b", "", "بی؟"]]},
         ["survey sheet, row 3, column label::English (en)", "label in English"],
     ),
+    "duplicate column": (
+        {
+            "survey": [["text", "a", "A?", "A!"]],
+            "survey_header": ["type", "name", "label", "label"],
+        },
+        ["survey sheet, row 1, column label", "twice"],
+    ),
     "constraint": (
         {
             "survey": [["integer", "a", "A?", ". > 0"]],

@@ -61,8 +61,13 @@ def answer_about_you(client, slug: str = "test-survey", locale: str = "en", cons
     response = post(
         client,
         f"{base}/more",
-        {"language": "ur", "age_band": "35_44", "sex": "female", "religion": "not_stated",
-         "postcode_district": "bl1"},
+        {
+            "language": "ur",
+            "age_band": "35_44",
+            "sex": "female",
+            "religion": "not_stated",
+            "postcode_district": "bl1",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     return response.headers["Location"]

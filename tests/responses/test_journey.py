@@ -41,7 +41,8 @@ def _answers(app, response_id: int) -> dict:
     """{question key: stored value(s)} for a response, read from the answer rows."""
     with app.app_context():
         rows = db.session.execute(
-            select(Question.key, Answer).join(Question, Question.id == Answer.question_id)
+            select(Question.key, Answer)
+            .join(Question, Question.id == Answer.question_id)
             .where(Answer.response_id == response_id)
         ).all()
         result: dict = {}
@@ -245,9 +246,7 @@ def test_an_expired_or_wrong_resume_link_says_so(app, client, world):
 def test_the_resume_link_is_emailed_and_the_address_not_kept(mail_app, app, client, world):
     first = start(client)
     post(client, first, {"experience": "good", "save": "1"})
-    response = post(
-        client, "/en/surveys/test-survey/save", {"email": "respondent@example.org"}
-    )
+    response = post(client, "/en/surveys/test-survey/save", {"email": "respondent@example.org"})
     assert response.status_code == 200, response.get_data(as_text=True)[-5000:]
     assert "We have sent the link" in response.get_data(as_text=True)
     message = mail_app.wait(1)[0]

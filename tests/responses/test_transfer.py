@@ -127,9 +127,7 @@ def test_a_bad_file_is_rejected_naming_row_and_column_and_nothing_is_written(
     assert counts() == before
 
 
-def test_a_bad_row_deep_in_a_long_file_rejects_it_before_any_batch_is_written(
-    survey, tmp_path
-):
+def test_a_bad_row_deep_in_a_long_file_rejects_it_before_any_batch_is_written(survey, tmp_path):
     lines = [HEADER] + [
         "good,,,,,gp,phone,agree,5,1,2025-01-01,fine,,A,en,,,,,," for _ in range(3000)
     ]
@@ -276,7 +274,7 @@ def tricky_file(tmp_path):
     writer.writeheader()
     writer.writerow({"experience": "poor", "why_poor": '=HYPERLINK("x")', "visits": "-0"})
     writer.writerow({"experience": "good", "why_poor": "line one\nline two", "summary": "'q"})
-    writer.writerow({"summary": "\u202eاردو, and \"so\"", "visits": "+4"})
+    writer.writerow({"summary": '\u202eاردو, and "so"', "visits": "+4"})
     return write(tmp_path, buffer.getvalue(), "tricky.csv")
 
 
