@@ -96,6 +96,8 @@ def _remember(survey: Survey, token: str) -> None:
     drafts = dict(_drafts())
     drafts[str(survey.id)] = token
     session["drafts"] = drafts
+    # kept when a phone closes the browser; the resume link covers longer breaks
+    session.permanent = True
 
 
 def _forget(survey: Survey) -> None:
@@ -347,6 +349,18 @@ def _monitoring_or_404(survey: Survey) -> list[str]:
     return keys
 
 
+def _about_you_journey(slug: str):
+    """Like :func:`_journey`, for the pages after the monitoring consent: the survey, the
+    draft, the monitoring keys asked, or a response that ends the request."""
+    survey, draft, stop = _journey(slug)
+    if stop is not None:
+        return survey, draft, [], stop
+    keys = _monitoring_or_404(survey)
+    if draft.monitoring_consent is not True:
+        return survey, draft, keys, redirect(url_for(".about_you", slug=survey.slug))
+    return survey, draft, keys, None
+
+
 @bp.route("/surveys/<slug>/about-you", methods=["GET", "POST"])
 def about_you(slug: str):
     survey, draft, stop = _journey(slug)
@@ -386,22 +400,13 @@ def about_you(slug: str):
     )
 
 
-def _consented(survey: Survey, draft: Draft):
-    if draft.monitoring_consent is not True:
-        return redirect(url_for(".about_you", slug=survey.slug))
-    return None
-
-
 @bp.route("/surveys/<slug>/about-you/ethnic-group", methods=["GET", "POST"])
 def ethnic_group(slug: str):
-    survey, draft, stop = _journey(slug)
+    survey, draft, keys, stop = _about_you_journey(slug)
     if stop is not None:
         return stop
-    keys = _monitoring_or_404(survey)
     if "ethnic_group" not in keys:
         abort(404)
-    if (stop := _consented(survey, draft)) is not None:
-        return stop
     form = PageForm()
     error = None
     choices = [b.code for b in BROAD_ETHNIC_GROUPS] + [NOT_STATED]
@@ -441,11 +446,8 @@ def _after_ethnic_group(survey: Survey, keys: list[str]) -> str:
 
 @bp.route("/surveys/<slug>/about-you/ethnic-group/detail", methods=["GET", "POST"])
 def ethnic_group_detail(slug: str):
-    survey, draft, stop = _journey(slug)
+    survey, draft, keys, stop = _about_you_journey(slug)
     if stop is not None:
-        return stop
-    keys = _monitoring_or_404(survey)
-    if (stop := _consented(survey, draft)) is not None:
         return stop
     broad = (draft.profile or {}).get("ethnic_group_broad")
     if "ethnic_group" not in keys or broad in (None, NOT_STATED):
@@ -491,11 +493,8 @@ def ethnic_group_detail(slug: str):
 
 @bp.route("/surveys/<slug>/about-you/more", methods=["GET", "POST"])
 def about_you_more(slug: str):
-    survey, draft, stop = _journey(slug)
+    survey, draft, keys, stop = _about_you_journey(slug)
     if stop is not None:
-        return stop
-    keys = _monitoring_or_404(survey)
-    if (stop := _consented(survey, draft)) is not None:
         return stop
     asked = [k for k in OTHER_MONITORING if k in keys]
     if not asked:
@@ -626,7 +625,7 @@ def done(slug: str):
 
 
 @bp.route("/surveys/<slug>/save", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"])
 def save(slug: str):
     survey, draft, stop = _journey(slug)
     if stop is not None:
