@@ -51,7 +51,13 @@ def init_app(app) -> None:
 
     @app.url_defaults
     def add_locale(endpoint, values):
-        if "locale" in values or not app.url_map.is_endpoint_expecting(endpoint, "locale"):
+        if "locale" in values:
+            return
+        try:
+            expects_locale = app.url_map.is_endpoint_expecting(endpoint, "locale")
+        except KeyError:  # no such endpoint: let url_for raise its BuildError
+            return
+        if not expects_locale:
             return
         values["locale"] = current_locale()
 

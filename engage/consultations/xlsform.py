@@ -847,7 +847,9 @@ def _relevant(
         key = comparison["q"]
         if key not in earlier:
             ok = False
-            if key in all_keys and all_keys[key] >= number:
+            if all_keys.get(key) == number:
+                message = _l("A condition cannot read its own question (%(name)s).", name=key)
+            elif key in all_keys and all_keys[key] > number:
                 message = _l(
                     "%(name)s is asked later in the form (row %(row)s): a condition can only "
                     "read earlier questions.",
