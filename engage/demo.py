@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engage import demo_survey
 from engage.accounts import service
 from engage.accounts.models import OrgKind, Role
 
@@ -66,6 +67,7 @@ def load() -> bool:
             organisation=organisations.get(org_slug) if org_slug else None,
             role=role,
         )
+    demo_survey.load(organisations)
     return True
 
 
@@ -74,4 +76,5 @@ def logins_text() -> str:
     for email, _name, is_admin, org_slug, role in USERS:
         what = "site admin" if is_admin else f"{role.value} in {org_slug}"
         lines.append(f"  {email:<34} {what}")
+    lines.append(f"Open consultation: /en/consultations/{demo_survey.CONSULTATION_SLUG}")
     return "\n".join(lines)
