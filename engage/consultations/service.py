@@ -68,11 +68,16 @@ SCALE_LABELS = (_l("Not at all likely"), _l("Extremely likely"))
 
 
 def in_every_language(text: Any) -> dict[str, str]:
-    """A translated string of the catalogs, in every language the site ships."""
-    result = {}
+    """A string of the catalogs in every language the site ships that has a translation
+    of it (a language without one is left out, so the English shows, marked as English)."""
+    with force_locale(SOURCE_LOCALE):
+        source = str(text)
+    result = {SOURCE_LOCALE: source}
     for locale in current_app.config["LANGUAGES"]:
         with force_locale(locale):
-            result[locale] = str(text)
+            translated = str(text)
+        if locale != SOURCE_LOCALE and translated != source:
+            result[locale] = translated
     return result
 
 

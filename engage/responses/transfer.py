@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import Organisation, OrgKind
@@ -294,14 +294,15 @@ class _Plan:
         }
         questions = {q.key: q for q in ordered_questions(survey) if q.type != QuestionType.note}
         errors: list[RowError] = []
-        self.readers: list[tuple[int, str, Callable[[str, _Row], None]]] = []
+        #: for each column of the file, in order: its name and the function that reads it
+        self.readers: list[tuple[str, Callable[[str, _Row], None]]] = []
         seen: set[str] = set()
         for index, raw_name in enumerate(header):
             name = (raw_name or "").strip()
             if index == 0:
                 name = name.lstrip("\ufeff")
             if not name:
-                self.readers.append((index, _column_letter(index), self._no_name))
+                self.readers.append((_column_letter(index), self._no_name))
                 continue
             if name in seen:
                 errors.append(RowError(1, name, _l("This column appears more than once")))
@@ -317,8 +318,8 @@ class _Plan:
                     )
                 )
                 continue
-            self.readers.append((index, name, reader))
-        if not errors and not any(r[2] != self._no_name for r in self.readers):
+            self.readers.append((name, reader))
+        if not errors and not any(r[1] != self._no_name for r in self.readers):
             errors.append(RowError(1, "", _l("The first row must name the columns")))
         self.width = len(header)
         self.errors = errors
@@ -343,13 +344,25 @@ class _Plan:
     def _question_reader(self, question: Question):
         memo: dict[str, tuple[dict[str, Any], ...]] = {}
         base = {**_BLANK_ANSWER, "question_id": question.id}
-        free_text = question.type.is_free_text
+        if question.type.is_free_text:
+            limit = values.TEXT_LIMITS[question.type]
+
+            def read_text(raw: str, row: _Row) -> None:
+                # values.parse's rule for free text (stripped, at most the limit), without
+                # its general machinery: free text is rarely the same twice, so no memo
+                text = clean_text(raw).strip()
+                if not text:
+                    return
+                if len(text) > limit:
+                    values.parse(question, text)  # raises its Problem
+                row.answers.append({**base, "text": text})
+
+            return read_text
 
         def read(raw: str, row: _Row) -> None:
             rows = memo.get(raw)
             if rows is None:
-                text = clean_text(raw) if free_text else raw
-                value = values.parse(question, text)
+                value = values.parse(question, raw)
                 rows = tuple({**base, **cols} for cols in values.columns(question, value))
                 if len(memo) < _MEMO_LIMIT:
                     memo[raw] = rows
@@ -491,10 +504,7 @@ class _Plan:
         row = _Row(self.defaults)
         good = True
         count = len(cells)
-        for index, name, reader in self.readers:
-            if index >= count:
-                break
-            raw = cells[index]
+        for raw, (name, reader) in zip(cells, self.readers, strict=False):
             if not raw:
                 continue
             if raw[0] == "'":
@@ -575,8 +585,8 @@ def check_file(
                 if _is_blank(cells):
                     continue
                 rows += 1
-                if plan.read(number, cells, errors) is None and len(errors) >= MAX_ERRORS:
-                    more = True
+                if plan.read(number, cells, errors) is None and len(errors) > MAX_ERRORS:
+                    more = True  # and perhaps others further on: the first ones are enough
                     break
                 if progress is not None and not rows % 2000:
                     progress(*reader.position(), stage="check")
@@ -612,6 +622,7 @@ def import_responses(
     batch: list[_Row] = []
     errors: list[RowError] = []
     now = utcnow()
+    id_source = _Ids()
     if progress is not None:
         progress(0, total, stage="import")
     with _Reader(path) as reader:
@@ -626,13 +637,13 @@ def import_responses(
                 raise ImportRejected(errors[:MAX_ERRORS])
             batch.append(row)
             if len(batch) >= batch_size:
-                _insert(batch, now)
+                _insert(batch, now, id_source)
                 done += len(batch)
                 batch = []
                 if progress is not None:
                     progress(done, total, stage="import")
     if batch:
-        _insert(batch, now)
+        _insert(batch, now, id_source)
         done += len(batch)
     if progress is not None:
         progress(done, total, stage="import")
@@ -646,21 +657,59 @@ _INSERT_RESPONSES = insert(_RESPONSES).returning(_RESPONSES.c.id, sort_by_parame
 _PROFILE_BLANK = dict.fromkeys(MONITORING_KEYS)
 
 
-def _insert(batch: list[_Row], now: datetime) -> None:
+class _Ids:
+    """Ids for new responses, so that they are inserted with a plain executemany (no
+    RETURNING, which SQLite can only give in order one row at a time).
+
+    PostgreSQL: taken from the table's sequence. SQLite: counted on from the largest id;
+    SQLite has one writer at a time, and from the first insert this transaction is it
+    (a writer slipping in before that makes the insert fail, never collide)."""
+
+    def __init__(self):
+        self.dialect = db.session.connection().dialect.name
+        self.next: int | None = None
+
+    def take(self, count: int) -> list[int] | None:
+        if self.dialect == "postgresql":
+            return list(
+                db.session.scalars(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence('responses', 'id')) "
+                        "FROM generate_series(1, :n)"
+                    ),
+                    {"n": count},
+                )
+            )
+        if self.dialect == "sqlite":
+            if self.next is None:
+                self.next = (db.session.scalar(select(func.max(_RESPONSES.c.id))) or 0) + 1
+            ids = list(range(self.next, self.next + count))
+            self.next += count
+            return ids
+        return None  # elsewhere: RETURNING
+
+
+def _insert(batch: list[_Row], now: datetime, id_source: _Ids) -> None:
     responses = []
     for row in batch:
         response = row.response
         if response["submitted_at"] is None:
             response["submitted_at"] = now
         responses.append(response)
-    ids = None
+    ids = id_source.take(len(responses))
+    if ids is not None:
+        for response, response_id in zip(responses, ids, strict=True):
+            response["id"] = response_id
     for attempt in range(5):
         for response, reference in zip(responses, new_references(len(responses)), strict=True):
             response["reference"] = reference
         try:
             # a savepoint, so that a reference already taken costs one retry, not the import
             with db.session.begin_nested():
-                ids = db.session.execute(_INSERT_RESPONSES, responses).scalars().all()
+                if ids is None:
+                    ids = db.session.execute(_INSERT_RESPONSES, responses).scalars().all()
+                else:
+                    db.session.execute(insert(_RESPONSES), responses)
             break
         except IntegrityError:
             if attempt == 4:

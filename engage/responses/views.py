@@ -111,9 +111,11 @@ def _current_draft(survey: Survey) -> Draft | None:
 
 
 def _survey_locale(survey: Survey, draft: Draft) -> str:
-    """The language the survey's own texts are shown in: the respondent's, which differs
-    from the page's when a host enters a response in another language."""
-    return draft.locale if draft.locale in survey.languages else g.locale
+    """The language the survey's own texts are shown in: the page's, except when a host
+    enters a response for someone in another language (the page is then the host's)."""
+    if draft.entered_by_id is not None and draft.locale in survey.languages:
+        return draft.locale
+    return g.locale
 
 
 def _offered(survey: Survey) -> bool:
@@ -290,6 +292,8 @@ def page(slug: str, number: int):
         if not errors:
             service.save_page(draft, survey, page_values)
             service.renew(draft, current_app.config["DRAFT_DAYS"])
+            if draft.entered_by_id is None and g.locale in survey.languages:
+                draft.locale = g.locale  # the language they are answering in now
             db.session.commit()
             following = _neighbour(survey, draft, index, +1)
             if following is None:

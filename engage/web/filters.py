@@ -41,9 +41,23 @@ def category_item(category, value) -> dict:
 
 
 def option_labels(value, question, t) -> str:
+    """The labels of the options chosen, as a list in the page's language ("a، b")."""
+    from babel.lists import format_list
+    from flask_babel import get_locale
+
     codes = value if isinstance(value, list) else [value]
     labels = {o.code: t(o.label).text for o in question.options}
-    return ", ".join(labels.get(str(c), str(c)) for c in codes)
+    return format_list([labels.get(str(c), str(c)) for c in codes], locale=get_locale())
+
+
+def iso_date(value) -> str:
+    """An ISO date (as answers keep them) in the page's language."""
+    from datetime import date
+
+    try:
+        return format_date(date.fromisoformat(str(value)), "long")
+    except ValueError:
+        return str(value)
 
 
 def monitoring_label(value, key: str) -> str:
@@ -70,5 +84,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(category_item, "engage_category_item")
     app.add_template_filter(option_labels, "engage_option_labels")
     app.add_template_filter(monitoring_label, "engage_monitoring_label")
+    app.add_template_filter(iso_date, "engage_iso_date")
     app.add_template_filter(lambda d: format_date(d, "medium") if d else "", "date")
     app.add_template_filter(lambda d: format_datetime(d, "medium") if d else "", "datetime")

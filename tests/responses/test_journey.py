@@ -67,7 +67,7 @@ def test_a_respondent_answers_every_question_type_and_gets_a_reference(app, clie
 
     page = client.get(check).get_data(as_text=True)
     assert "Check your answers" in page
-    assert "GP surgery, Hospital" in page and "The wait was too long." in page
+    assert "GP surgery and Hospital" in page and "The wait was too long." in page
     assert "Pakistani" in page
 
     response = submit(client)

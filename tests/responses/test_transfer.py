@@ -345,3 +345,20 @@ def test_cli_rejects_a_bad_file_with_a_non_zero_exit_and_writes_nothing(
         assert counts() == before
     result = runner.invoke(args=["import-responses", "no-such-survey", str(tmp_path / "x.csv")])
     assert result.exit_code != 0
+
+
+def test_cli_import_shows_progress_bars(app, world, runner, tmp_path):
+    lines = [HEADER] + ["good,,,,,gp,,,,,,,,,,,,,,," for _ in range(30)]
+    result = runner.invoke(
+        args=["import-responses", world.survey, str(write(tmp_path, "\n".join(lines)))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Checking the file" in result.output
+    assert "Importing responses" in result.output
+    assert "Imported 30 responses" in result.output
+
+
+def test_worker_needs_redis(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "ENGAGE_REDIS_URL" in result.output
