@@ -73,6 +73,10 @@ WHAT_LABELS = {
 }
 
 
+#: the section choice of a survey that has none yet
+NEW_SECTION = "new"
+
+
 def what_label(what: str) -> str:
     return str(WHAT_LABELS.get(what, what))
 
@@ -320,6 +324,9 @@ def survey(slug: str, obj: Survey):
 
 
 def _section_choices(survey: Survey) -> list[tuple[str, str]]:
+    if not survey.sections:
+        # the first question makes the first section
+        return [(NEW_SECTION, _("Section %(number)s", number=1))]
     return [
         (
             str(s.id),
@@ -330,22 +337,20 @@ def _section_choices(survey: Survey) -> list[tuple[str, str]]:
 
 
 def _question_form(survey: Survey, question: Question | None, type_: QuestionType):
-    before = [q for q in service.ordered_questions(survey) if q is not question]
-    if question is not None:
+    if question is None:
+        before = service.ordered_questions(survey)
+    else:
         before = authoring.questions_before(survey, question.section, question)
-    others = [(q.key, f"{q.key}: {q.label.get(SOURCE_LOCALE, '')}"[:120]) for q in before]
-    if question is not None:
-        # a condition on a later question is refused with its reason, not hidden
-        later = [
-            q for q in service.ordered_questions(survey) if q is not question and q not in before
-        ]
-        others += [(q.key, f"{q.key}: {q.label.get(SOURCE_LOCALE, '')}"[:120]) for q in later]
-    elif request.method == "POST":
-        others += [(q.key, q.key) for q in survey.questions if q.key not in dict(others)]
-    form = QuestionForm(_section_choices(survey), others)
+    others = [
+        (q.key, f"{q.key}: {q.label.get(SOURCE_LOCALE, '')}"[:120])
+        for q in before
+        if q.type != QuestionType.note
+    ]
+    known = {q.key for q in survey.questions if q is not question}
+    form = QuestionForm(_section_choices(survey), others, known)
     if request.method == "GET":
         if question is None:
-            form.section.data = str(survey.sections[-1].id) if survey.sections else ""
+            form.section.data = str(survey.sections[-1].id) if survey.sections else NEW_SECTION
             if type_ == QuestionType.fft:
                 form.label.data = str(service.FFT_QUESTION)
             form.integer.data = False
@@ -393,6 +398,8 @@ def _render_question(survey, form, type_, question=None, error=None, code=200):
 
 def _form_values(form: QuestionForm, survey: Survey, type_: QuestionType):
     section = next((s for s in survey.sections if str(s.id) == form.section.data), None)
+    if section is None and form.section.data == NEW_SECTION and not survey.sections:
+        section = service.add_section(survey)
     if section is None:
         raise SurveyError(_("Select a section"))
     options = None
@@ -417,9 +424,6 @@ def new_question(slug: str, obj: Survey):
     if type_ not in authoring.BUILDER_TYPES:
         flash(_("Choose the type of question to add."), "error")
         return redirect(url_for(".survey", slug=obj.slug))
-    if not obj.sections:
-        service.add_section(obj)
-        db.session.commit()
     form = _question_form(obj, None, type_)
     if type_ == QuestionType.fft:
         form.label.validators = []

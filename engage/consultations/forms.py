@@ -160,6 +160,17 @@ class SectionForm(Form):
     )
 
 
+class ConditionQuestionField(ChoiceField):
+    """The earlier questions are offered; any question of the survey is accepted here, so
+    that a condition on a later one is refused with its reason by the service."""
+
+    known_keys: frozenset[str] = frozenset()
+
+    def pre_validate(self, form):
+        if self.data and self.data not in self.known_keys:
+            raise ValidationError(_("Select one of the options shown"))
+
+
 #: how the simple condition editor names the comparisons of engage.consultations.logic
 CONDITION_OPS = [
     ("eq", _l("is")),
@@ -206,7 +217,9 @@ class QuestionForm(Form):
     minimum = StringField(_l("Smallest number allowed (optional)"), filters=[strip])
     maximum = StringField(_l("Largest number allowed (optional)"), filters=[strip])
     integer = BooleanField(_l("Whole numbers only"))
-    condition_question = ChoiceField(_l("Show this question only if the answer to"), default="")
+    condition_question = ConditionQuestionField(
+        _l("Show this question only if the answer to"), default=""
+    )
     condition_op = ChoiceField(_l("Comparison"), default="eq")
     condition_value = StringField(
         _l("Answer code or value"),
@@ -216,9 +229,10 @@ class QuestionForm(Form):
     )
     remove_condition = BooleanField(_l("Remove this condition"))
 
-    def __init__(self, sections, other_questions, *args, **kwargs):
+    def __init__(self, sections, other_questions, known_keys=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.section.choices = sections
+        self.condition_question.known_keys = frozenset(known_keys)
         self.condition_question.choices = [("", _("Always show this question"))] + [
             (key, text) for key, text in other_questions
         ]

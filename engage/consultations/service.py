@@ -95,8 +95,14 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug[:max_length].strip("-") or "consultation"
 
 
+#: slugs that are also fixed addresses (/consultations/new)
+RESERVED_SLUGS = frozenset({"new", "manage"})
+
+
 def unique_slug(model, base: str) -> str:
     slug, n = base, 2
+    if slug in RESERVED_SLUGS:
+        slug = f"{base}-{n}"
     while db.session.scalar(select(func.count()).where(model.slug == slug)):
         slug = f"{base[:70]}-{n}"
         n += 1
@@ -288,7 +294,13 @@ def add_question(
     if not labels.get(SOURCE_LOCALE):
         raise SurveyError(f"{key}: a question needs its English wording")
     if show_if:
-        earlier = [q.key for q in ordered_questions(survey)]
+        # the questions before this one: those of earlier sections and of its own
+        earlier = [
+            q.key
+            for s in survey.sections
+            if s.position <= section.position
+            for q in s.questions
+        ]
         try:
             logic.validate(show_if, earlier)
         except logic.ConditionError as exc:

@@ -88,6 +88,16 @@ def _read_po(data: bytes):
         ) from None
     if "msgid" not in text:
         raise TranslationFileError(_("The file could not be read: it is not a .po file."))
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        # babel reads an unterminated string without complaint: a file cut short is broken
+        if line and not line.startswith("#") and not (line.endswith('"') and '"' in line[:-1]):
+            raise TranslationFileError(
+                _(
+                    "The file could not be read: line %(line)s is not valid in a .po file.",
+                    line=number,
+                )
+            )
     try:
         return read_po(io.StringIO(text), abort_invalid=True)
     except Exception:  # babel raises several kinds for a broken file

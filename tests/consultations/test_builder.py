@@ -187,7 +187,9 @@ def test_a_draft_cannot_jump_to_closed(app, client, world):
     login(client, world.emails["analyst"])
     edit = "/en/consultations/draft-consultation/edit"
     response = post_form(
-        client, "/en/consultations/draft-consultation/status", {"status": "closed"},
+        client,
+        "/en/consultations/draft-consultation/status",
+        {"status": "closed"},
         token_from=edit,
     )
     assert response.status_code == 400
@@ -219,7 +221,7 @@ EVERY_TYPE = {
 def add_question(client, type_: str, key: str, label: str, survey="draft-survey", **fields):
     url = f"/en/surveys/{survey}/build/questions/new?type={type_}"
     page = client.get(url).get_data(as_text=True)
-    section = re.search(r'<option value="(\d+)"[^>]*selected', page).group(1)
+    section = re.search(r'<option value="([^"]+)"[^>]*selected', page).group(1)
     data = {"key": key, "label": label, "section": section, **fields}
     return post_form(client, url, data)
 
@@ -272,12 +274,17 @@ def test_edit_reorder_and_delete(app, client, world):
     ids = question_ids(app, "draft-survey")
     url = f"{DRAFT_BUILD}/questions/{ids['second']}"
     form_page = client.get(url).get_data(as_text=True)
-    section = re.search(r'<option value="(\d+)"[^>]*selected', form_page).group(1)
+    section = re.search(r'<option value="([^"]+)"[^>]*selected', form_page).group(1)
     response = post_form(
         client,
         url,
-        {"key": "second_renamed", "label": "Now reworded", "hint": "A hint", "required": "y",
-         "section": section},
+        {
+            "key": "second_renamed",
+            "label": "Now reworded",
+            "hint": "A hint",
+            "required": "y",
+            "section": section,
+        },
     )
     assert response.status_code == 302
     question = get_question(app, "draft-survey", "second_renamed")
@@ -290,7 +297,9 @@ def test_edit_reorder_and_delete(app, client, world):
     post_form(client, move, {"direction": "up"}, token_from=DRAFT_BUILD)
     assert order(app, "draft-survey") == ["third", "first", "second_renamed"]
     response = post_form(client, move, {"direction": "up"}, token_from=DRAFT_BUILD)
-    assert "This is already the first question." in text_of(client.get(response.headers["Location"]))
+    assert "This is already the first question." in text_of(
+        client.get(response.headers["Location"])
+    )
 
     delete = f"{DRAFT_BUILD}/questions/{ids['first']}/delete"
     assert post_form(client, delete, {}, token_from=DRAFT_BUILD).status_code == 302
@@ -306,7 +315,9 @@ def test_sections_are_added_titled_and_chosen(app, client, world):
         sections = service.get_survey("draft-survey").sections
         first, second = sections[0].id, sections[1].id
     response = post_form(
-        client, f"{DRAFT_BUILD}/sections/{second}", {"title": "Anything else"},
+        client,
+        f"{DRAFT_BUILD}/sections/{second}",
+        {"title": "Anything else"},
         token_from=DRAFT_BUILD,
     )
     assert response.status_code == 302
@@ -339,15 +350,25 @@ def test_a_show_if_condition_is_set_through_the_form(app, client, world):
     assert "${smoker} = 'yes'" in text_of(client.get(DRAFT_BUILD))
     # a code the earlier question does not have
     response = add_question(
-        client, "short_text", "other", "Other?", condition_question="smoker",
-        condition_op="eq", condition_value="sometimes",
+        client,
+        "short_text",
+        "other",
+        "Other?",
+        condition_question="smoker",
+        condition_op="eq",
+        condition_value="sometimes",
     )
     assert response.status_code == 400
     assert "sometimes is not an answer code of smoker" in text_of(response)
     # "includes" is for multiple choice
     response = add_question(
-        client, "short_text", "other", "Other?", condition_question="smoker",
-        condition_op="selected", condition_value="yes",
+        client,
+        "short_text",
+        "other",
+        "Other?",
+        condition_question="smoker",
+        condition_op="selected",
+        condition_value="yes",
     )
     assert "is for multiple-choice questions" in text_of(response)
 
@@ -357,13 +378,18 @@ def test_a_condition_on_a_later_question_is_refused(app, client, world):
     ids = question_ids(app, "test-survey")
     url = f"{BUILD}/questions/{ids['experience']}"
     page = client.get(url).get_data(as_text=True)
-    section = re.search(r'<option value="(\d+)"[^>]*selected', page).group(1)
+    section = re.search(r'<option value="([^"]+)"[^>]*selected', page).group(1)
     response = post_form(
         client,
         url,
-        {"key": "experience", "label": "Overall?", "section": section,
-         "condition_question": "visit_type", "condition_op": "eq",
-         "condition_value": "phone"},
+        {
+            "key": "experience",
+            "label": "Overall?",
+            "section": section,
+            "condition_question": "visit_type",
+            "condition_op": "eq",
+            "condition_value": "phone",
+        },
     )
     assert response.status_code == 400
     assert "A question can only depend on an earlier question: visit_type is not." in text_of(
@@ -383,7 +409,7 @@ def test_an_imported_complex_condition_is_shown_and_can_be_removed(app, client, 
     url = f"{BUILD}/questions/{ids['why_poor']}"
     page = text_of(client.get(url))
     assert "${experience} = 'poor' or ${experience} = 'very_poor'" in page
-    section = re.search(r'<option value="(\d+)"[^>]*selected', page).group(1)
+    section = re.search(r'<option value="([^"]+)"[^>]*selected', page).group(1)
     data = {"key": "why_poor", "label": "What went wrong?", "section": section}
     assert post_form(client, url, data).status_code == 302
     assert get_question(app, "test-survey", "why_poor").show_if  # kept
@@ -402,8 +428,11 @@ def test_keys_and_answered_options_are_locked_once_there_are_responses(app, clie
         db.session.add(response)
         db.session.flush()
         db.session.add(
-            Answer(response_id=response.id, question_id=visit_type.id,
-                   option_id=visit_type.options[0].id)
+            Answer(
+                response_id=response.id,
+                question_id=visit_type.id,
+                option_id=visit_type.options[0].id,
+            )
         )
         db.session.commit()
     login(client, world.emails["analyst"])
@@ -414,7 +443,7 @@ def test_keys_and_answered_options_are_locked_once_there_are_responses(app, clie
     url = f"{BUILD}/questions/{ids['visit_type']}"
     form_page = client.get(url).get_data(as_text=True)
     assert "readonly" in form_page
-    section = re.search(r'<option value="(\d+)"[^>]*selected', form_page).group(1)
+    section = re.search(r'<option value="([^"]+)"[^>]*selected', form_page).group(1)
     base = {"key": "visit_type", "label": "How did you visit?", "section": section}
     response = post_form(
         client, url, {**base, "key": "how_visited", "options": "in_person: In person\nphone: Phone"}
@@ -451,9 +480,13 @@ def test_survey_settings_monitoring_and_consent(app, client, world):
     response = post_form(
         client,
         url,
-        {"title": "Your views", "intro": "Thank you for taking part.",
-         "consent_text": "We keep answers for two years.", "monitoring_enabled": "y",
-         "monitoring_keys": ["ethnic_group", "age_band"]},
+        {
+            "title": "Your views",
+            "intro": "Thank you for taking part.",
+            "consent_text": "We keep answers for two years.",
+            "monitoring_enabled": "y",
+            "monitoring_keys": ["ethnic_group", "age_band"],
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -525,7 +558,7 @@ def test_preview_in_urdu_shows_urdu_and_marks_english_fallbacks(client, world):
         'value="gp"' in page
     )
     english = client.get(f"{BUILD}/preview").get_data(as_text=True)
-    assert "engage-fallback\">" not in english.split('class="engage-preview"')[1]
+    assert 'engage-fallback">' not in english.split('class="engage-preview"')[1]
 
 
 def test_preview_page_chrome_follows_the_page_locale(client, world):

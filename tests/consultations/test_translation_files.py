@@ -167,7 +167,7 @@ def test_changed_english_is_reported_for_review_and_unknown_ids_are_ignored(app,
     [
         (b"\x89PNG\r\n\x1a\n not a po file", "ur.po", "The file could not be read"),
         (
-            'msgctxt "survey.title"\nmsgid "Test survey"\nmsgstr "x\n'.encode(),
+            b'msgctxt "survey.title"\nmsgid "Test survey"\nmsgstr "x\n',
             "ur.po",
             "The file could not be read",
         ),
@@ -195,9 +195,7 @@ def test_a_file_for_another_language_is_refused(app, analyst):
     assert "This file is for the language “ar”, not “ur”" in unescape(
         response.get_data(as_text=True)
     )
-    po = analyst.get(f"{BUILD}/translations/ur.po").data.replace(
-        b"Language: ur", b"Language: ar"
-    )
+    po = analyst.get(f"{BUILD}/translations/ur.po").data.replace(b"Language: ur", b"Language: ar")
     response = upload(analyst, po, "ar.po")
     assert response.status_code == 400
     assert urdu_of(app) == before
@@ -212,10 +210,10 @@ def test_no_file_is_a_clear_error(analyst):
 def test_a_text_starting_with_equals_stays_text_in_the_sheet(app, analyst):
     with app.app_context():
         survey = service.get_survey("test-survey")
-        survey.title = {"en": "=HYPERLINK(\"http://x\")", "ur": "=1+1"}
+        survey.title = {"en": '=HYPERLINK("http://x")', "ur": "=1+1"}
         db.session.commit()
     data = analyst.get(f"{BUILD}/translations/ur.xlsx").data
     sheet = load_workbook(io.BytesIO(data)).active
     row = next(r for r in sheet.iter_rows() if r[0].value == "survey.title")
-    assert row[2].data_type == "s" and row[2].value == "=HYPERLINK(\"http://x\")"
+    assert row[2].data_type == "s" and row[2].value == '=HYPERLINK("http://x")'
     assert row[3].data_type == "s"
