@@ -149,7 +149,16 @@ def _sqlite_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        # a request that may write takes the write lock at once: a deferred transaction
+        # that reads, then writes after another worker committed, fails at once with
+        # "database is locked" (busy_timeout cannot help it); IMMEDIATE waits its turn
+        conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}
 
 
 def _register_blueprints(app: Flask) -> None:

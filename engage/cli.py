@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 
 from engage.extensions import db
 
@@ -166,18 +167,22 @@ def demo(host: str, port: int, no_serve: bool, force: bool) -> None:
 @click.option("--bind", default=None, help="Address to listen on [ENGAGE_BIND, 127.0.0.1:8000].")
 @click.option("--workers", default=None, type=int, help="Worker processes [ENGAGE_WORKERS, 2].")
 @click.option("--migrate/--no-migrate", default=True, help="Upgrade the database first.")
-@with_appcontext
-def serve(bind: str | None, workers: int | None, migrate: bool) -> None:
+@pass_script_info
+def serve(info: ScriptInfo, bind: str | None, workers: int | None, migrate: bool) -> None:
     """Run Engage under gunicorn, for production."""
     from gunicorn.app.base import BaseApplication
 
     from engage.logs import gunicorn_logger_class
 
-    config = current_app.config
-    if migrate:
-        from flask_migrate import upgrade
+    app = info.load_app()
+    config = app.config
+    with app.app_context():
+        if migrate:
+            from flask_migrate import upgrade
 
-        upgrade()
+            upgrade()
+        # the forked workers must not share this process's pooled connections
+        db.engine.dispose()
     options = {
         "bind": bind or config["BIND"],
         "workers": workers or int(config["WORKERS"]),
@@ -187,7 +192,6 @@ def serve(bind: str | None, workers: int | None, migrate: bool) -> None:
         "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "logger_class": gunicorn_logger_class(),
     }
-    app = current_app._get_current_object()
 
     class Server(BaseApplication):
         def load_config(self):
@@ -198,7 +202,9 @@ def serve(bind: str | None, workers: int | None, migrate: bool) -> None:
             return app
 
     sys.argv = [sys.argv[0]]
-    Server().run()
+    # `engage` (a FlaskGroup) runs this command inside an application context. Serving in
+    # an empty context means every request pushes its own, with its own `g`.
+    contextvars.Context().run(Server().run)
 
 
 @click.group("translations")

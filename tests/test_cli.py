@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -187,6 +188,18 @@ def test_serve_runs_under_gunicorn(tmp_path: Path, database_url):
         assert _wait_for(f"http://127.0.0.1:{port}/healthz") == 200
         assert _wait_for(f"http://127.0.0.1:{port}/en/") == 200
         assert _wait_for(f"http://127.0.0.1:{port}/en/invitations/secret-token-123") == 404
+        # every visitor has a session of their own (no application context shared across
+        # the requests of a worker): two visitors get two CSRF tokens and cookies
+        tokens = set()
+        for _ in range(4):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/withdraw") as page:
+                assert "engage_session" in " ".join(page.headers.get_all("Set-Cookie") or [])
+                tokens.add(
+                    re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.read().decode()).group(
+                        1
+                    )
+                )
+        assert len(tokens) == 4
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]

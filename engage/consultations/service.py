@@ -172,7 +172,7 @@ def create_consultation(
     if opens_on and closes_on and closes_on < opens_on:
         raise SurveyError("the closing date is before the opening date")
     slug = slug or unique_slug(Consultation, slugify(titles[SOURCE_LOCALE]))
-    if get_consultation(slug) is not None:
+    if get_consultation(slug) is not None or slug in RESERVED_SLUGS:
         raise SurveyError(f"there is already a consultation {slug}")
     consultation = Consultation(
         slug=slug,
@@ -296,10 +296,7 @@ def add_question(
     if show_if:
         # the questions before this one: those of earlier sections and of its own
         earlier = [
-            q.key
-            for s in survey.sections
-            if s.position <= section.position
-            for q in s.questions
+            q.key for s in survey.sections if s.position <= section.position for q in s.questions
         ]
         try:
             logic.validate(show_if, earlier)

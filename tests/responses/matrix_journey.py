@@ -5,7 +5,7 @@ Without a draft in the session every journey page goes back to the start page.""
 
 from __future__ import annotations
 
-from tests.roles import AD, AN, C, H, OH, everyone, only
+from tests.roles import AD, AN, OH, C, H, everyone, only
 
 S = "/en/surveys/test-survey"
 MATRIX: list = [
