@@ -88,6 +88,7 @@ def enqueue(func_path: str, *args: Any, job_meta: dict[str, Any] | None = None, 
             job_timeout=6 * 3600,
         )
         return job_id
+    _purge(app)
     _write(app, job_id, {"state": "queued", "done": 0, "total": 0, "meta": meta})
     if app.config.get("JOBS_INLINE"):
         _run_local(app, job_id, func_path, args, kwargs, meta)
@@ -151,6 +152,22 @@ def _write(app: Flask, job_id: str, data: dict[str, Any]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _purge(app: Flask, days: int = 7) -> None:
+    """Forget the status of jobs that ended more than ``days`` ago."""
+    folder = Path(app.instance_path) / "jobs"
+    cutoff = time.time() - days * 24 * 3600
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        try:
+            if entry.name.endswith(".json") and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def _run_local(app, job_id, func_path, args, kwargs, meta) -> None:

@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_decimal, ngettext
@@ -207,12 +206,32 @@ def _log_export(survey: Survey, fmt: str) -> None:
     log.info("export of survey %s by user %s (%s)", survey.slug, current_user.id, fmt)
 
 
+def _stream_csv(app, slug: str):
+    """The CSV, made while it is sent, a few hundred rows at a time. Each piece is made in
+    an app context of its own, left before the piece is handed on, so a download never
+    holds a context open between pieces (two downloads at once could otherwise pop each
+    other's, as with stream_with_context)."""
+    pieces = None
+    while True:
+        with app.app_context():
+            if pieces is None:
+                survey = get_survey(slug)
+                if survey is None:
+                    return
+                pieces = transfer.iter_csv(survey)
+            piece = next(pieces, None)
+        if piece is None:
+            return
+        yield piece
+
+
 @bp.get("/<slug>/responses/export.csv")
 @requires("manage_responses", _load_survey)
 def export_csv(slug: str, obj: Survey):
     _log_export(obj, "csv")
     response = Response(
-        stream_with_context(transfer.iter_csv(obj)), mimetype="text/csv; charset=utf-8"
+        _stream_csv(current_app._get_current_object(), obj.slug),
+        mimetype="text/csv; charset=utf-8",
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{obj.slug}-responses.csv"'
     response.cache_control.no_store = True

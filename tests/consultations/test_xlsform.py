@@ -626,7 +626,17 @@ def test_an_urdu_page_shows_the_problems_in_urdu_chrome(app, client, world):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert '<html lang="ur" dir="rtl">' in html
-    assert "row 2, column label::English (en)" in html
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("ur"):
+        where = gettext("%(sheet)s sheet, row %(row)s, column %(column)s: %(message)s")
+    # the place is named in Urdu words around the sheet, row and column themselves
+    expected = where.split("%(message)s")[0] % {
+        "sheet": "survey",
+        "row": 2,
+        "column": "label::English (en)",
+    }
+    assert expected in html.replace("&#39;", "'")
 
 
 def test_a_missing_consultation_is_404(client, world):

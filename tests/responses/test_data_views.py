@@ -205,3 +205,15 @@ def test_a_commissioner_sees_the_counts_but_not_import_or_export(client, world):
     assert "0 responses so far." in html
     assert "Import responses" not in html
     assert client.get(f"{S}/export.csv").status_code == 403
+
+
+def test_a_long_csv_export_streams_in_pieces_with_every_response(app, analyst):
+    lines = ["experience,summary"] + [f"good,answer {i}" for i in range(1234)]
+    response = upload(analyst, "\n".join(lines))
+    assert response.status_code == 303
+    response = analyst.get(f"{S}/export.csv", buffered=False)
+    pieces = list(response.response)
+    response.close()
+    assert len(pieces) > 2
+    rows = list(csv.DictReader(io.StringIO(b"".join(pieces).decode("utf-8"))))
+    assert [r["summary"] for r in rows] == [f"answer {i}" for i in range(1234)]
