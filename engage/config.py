@@ -35,6 +35,14 @@ class Config:
     DRAFT_DAYS: int = 30
     #: attempts to withdraw a response by its reference, from one address
     WITHDRAW_LIMIT: str = "10 per hour"
+
+    #: the RQ queue jobs go to when REDIS_URL is set (``engage worker`` takes from it)
+    JOBS_QUEUE: str = "engage"
+    #: run jobs inside the request that starts them (tests); otherwise on a thread or RQ
+    JOBS_INLINE: bool = False
+    #: an uploaded response file up to this size is checked while the person waits;
+    #: a larger one is checked by the import job, which shows its progress
+    IMPORT_CHECK_INLINE_BYTES: int = 2 * 1024 * 1024
     PASSWORD_RESET_HOURS: int = 2
     PASSWORD_MIN_LENGTH: int = 10
     #: failed logins allowed before the form is throttled
