@@ -244,6 +244,8 @@ def setup(url: str, instance: str) -> None:
         upgrade()
         count = build_survey()
         assert count == 20, count
+        # end the session's transaction (on SQLite it holds the write lock) before the DDL
+        db.session.remove()
         bare_table().metadata.create_all(db.engine)
         db.engine.dispose()
 

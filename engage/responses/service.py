@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from engage.communities.categories import (
     BROAD_OF,
@@ -129,6 +130,9 @@ def delete_expired_drafts(now: datetime | None = None) -> int:
 
 
 def survey_pages(survey: Survey) -> list[list[Question]]:
+    cached = getattr(survey, "pages", None)  # a journey snapshot has them worked out
+    if cached is not None:
+        return list(cached)
     return [page for page in logic.pages(survey.sections) if any(q.type for q in page)]
 
 
@@ -261,12 +265,15 @@ def submit(draft: Draft, survey: Survey) -> Response:
     """The response made from the draft: its answers, and its monitoring answers kept in a
     row of their own. A draft already submitted gives its response again.
 
-    Raises :class:`SurveyClosed` or :class:`Incomplete`. The caller commits; on an
-    IntegrityError (the same draft submitted at the same moment elsewhere) it rolls back
-    and calls :func:`submitted_response`."""
-    existing = submitted_response(draft)
-    if existing is not None:
-        return existing
+    Raises :class:`SurveyClosed` or :class:`Incomplete`. Nothing is read to check for an
+    earlier submission: ``draft.response_id`` tells, and the unique submission key catches
+    the same draft submitted at the same moment elsewhere (its response is returned). The
+    caller commits; on an IntegrityError it rolls back and calls :func:`submitted_response`."""
+    if draft.response_id is not None:
+        # submitted before (a double click, a reload): the same response again
+        existing = db.session.get(Response, draft.response_id)
+        if existing is not None:
+            return existing
     if not is_open(survey):
         raise SurveyClosed()
     answers = logic.relevant_answers(survey.sections, draft.answers or {})
@@ -274,9 +281,8 @@ def submit(draft: Draft, survey: Survey) -> Response:
     if missing:
         raise Incomplete(missing)
     by_key = {q.key: q for q in ordered_questions(survey)}
-    response = Response(
+    response, created = _insert_response(
         survey_id=survey.id,
-        reference=_unused_reference(),
         submission_key=draft.token_hash,
         channel=draft.channel,
         locale=draft.locale,
@@ -284,8 +290,8 @@ def submit(draft: Draft, survey: Survey) -> Response:
         entered_by_id=draft.entered_by_id,
         submitted_at=utcnow(),
     )
-    db.session.add(response)
-    db.session.flush()
+    if not created:
+        return response  # the same draft was submitted at the same moment elsewhere
     rows = []
     for key, value in answers.items():
         question = by_key.get(key)
@@ -323,14 +329,31 @@ def _profile_values(survey: Survey, draft: Draft) -> dict[str, str]:
     return result
 
 
-def _unused_reference() -> str:
-    while True:
-        reference = new_reference()
-        taken = db.session.scalar(
-            select(func.count()).select_from(Response).where(Response.reference == reference)
-        )
-        if not taken:
-            return reference
+#: new references tried before giving up (two of 32**10 colliding is already unlikely)
+REFERENCE_ATTEMPTS = 5
+
+
+def _insert_response(**columns: Any) -> tuple[Response, bool]:
+    """The response row with a new random reference, and True; or, when the draft was
+    submitted at the same moment elsewhere, that response and False.
+
+    The unique constraints decide, so nothing is read first: a failed INSERT rolls back
+    its SAVEPOINT, then the response with the draft's submission key is the answer if
+    there is one, else the reference was taken and another is tried."""
+    key = columns.get("submission_key")
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        response = Response(reference=new_reference(), **columns)
+        try:
+            with db.session.begin_nested():
+                db.session.add(response)
+        except IntegrityError:
+            if key is not None:
+                existing = db.session.scalar(select(Response).where(Response.submission_key == key))
+                if existing is not None:
+                    return existing, False
+            continue
+        return response, True
+    raise RuntimeError("no unused response reference was found")
 
 
 # Withdrawal -----------------------------------------------------------------------------

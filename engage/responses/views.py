@@ -35,6 +35,7 @@ from engage.communities.categories import (
     NOT_STATED,
 )
 from engage.consultations import logic
+from engage.consultations.cache import SurveySnapshot, journey_survey
 from engage.consultations.models import Survey, SurveyStatus
 from engage.consultations.service import get_survey, is_open
 from engage.consultations.texts import text_in
@@ -70,7 +71,17 @@ OTHER_MONITORING = [
 # Helpers ---------------------------------------------------------------------------------
 
 
-def _load_survey(slug: str, **_kwargs) -> Survey:
+def _load_survey(slug: str, **_kwargs) -> SurveySnapshot:
+    """The survey as the journey shows it: a cached, read-only snapshot of its structure
+    (engage.consultations.cache), checked to be current with one query."""
+    survey = journey_survey(slug)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _load_orm_survey(slug: str, **_kwargs) -> Survey:
+    """The survey's row, for the permission check of entry on someone's behalf."""
     survey = get_survey(slug)
     if survey is None:
         abort(404)
@@ -607,7 +618,8 @@ def submit(slug: str):
         db.session.rollback()
         if service.submitted_response(draft) is None:
             raise
-    return redirect(url_for(".done", slug=survey.slug), code=303)
+    # the view's own slug: the committed (expired) survey is not loaded again
+    return redirect(url_for(".done", slug=slug), code=303)
 
 
 @bp.get("/surveys/<slug>/done")
@@ -767,7 +779,7 @@ def withdraw():
 
 
 @bp.route("/surveys/<slug>/enter", methods=["GET", "POST"])
-@requires("enter_responses", _load_survey)
+@requires("enter_responses", _load_orm_survey)
 def enter(slug: str, obj: Survey):
     survey = obj
     if not is_open(survey):

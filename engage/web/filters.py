@@ -21,6 +21,11 @@ def option_item(option, t, value) -> dict:
     }
 
 
+def as_list(value) -> list:
+    """The chosen codes of an answer: a multiple choice's list, else [the value]."""
+    return value if isinstance(value, list) else [value]
+
+
 def scale_item(number: int, value) -> dict:
     return {
         "value": str(number),
@@ -80,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(select_item, "engage_select_item")
     app.add_template_filter(option_item, "engage_option_item")
     app.add_template_filter(scale_item, "engage_scale_item")
+    app.add_template_filter(as_list, "engage_as_list")
     app.add_template_filter(error_item, "engage_error_item")
     app.add_template_filter(category_item, "engage_category_item")
     app.add_template_filter(option_labels, "engage_option_labels")
