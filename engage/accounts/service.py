@@ -16,8 +16,17 @@ from engage.extensions import db
 from engage.sqltypes import utcnow
 
 _hasher = PasswordHasher()  # argon2id, memory-hard
-#: verified against when no user matches, so a wrong address costs as long as a wrong password
-_DUMMY_HASH = _hasher.hash("not a real password")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """Verified against when no user matches, so a wrong address costs as long as a wrong
+    password. Made on first use, not at import: argon2id takes 64 MiB to hash, and every
+    process (a gunicorn worker, a CLI command, an RQ job) would pay it at start."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a real password")
+    return _dummy_hash
 API_TOKEN_PREFIX = "eng_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -47,7 +56,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
