@@ -3,7 +3,42 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g, request
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask.globals import _cv_app
+from flask_babel import LazyString, get_translations, ngettext
+
+
+def _translations():
+    """flask_babel's ``get_translations()``, kept for the rest of the request.
+
+    flask_babel looks up the context, the domain and the locale (and formats the
+    locale's name) on every call: a page makes dozens. The result is kept next to the
+    locale flask_babel keeps for the request and used while that locale is the same
+    object, so ``refresh()`` and ``force_locale()`` are still obeyed."""
+    app_ctx = _cv_app.get(None)
+    babel_ctx = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    locale = getattr(babel_ctx, "babel_locale", None)
+    if locale is not None:
+        kept = getattr(babel_ctx, "engage_translations", None)
+        if kept is not None and kept[0] is locale:
+            return kept[1]
+    translations = get_translations()
+    if app_ctx is not None:
+        babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
+        locale = getattr(babel_ctx, "babel_locale", None)
+        if locale is not None:
+            babel_ctx.engage_translations = (locale, translations)
+    return translations
+
+
+def gettext(string: str, **variables) -> str:
+    """flask_babel's ``gettext`` (the same result), with the request's translations kept."""
+    translated = _translations().ugettext(string)
+    return translated if not variables else translated % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    return LazyString(gettext, string, **variables)
+
 
 _ = gettext
 _l = lazy_gettext
@@ -42,7 +77,15 @@ def preferred_locale() -> str:
 
 
 def init_app(app) -> None:
-    """Every page URL starts with ``/<locale>``; this keeps it in ``g`` and in url_for."""
+    """Every page URL starts with ``/<locale>``; this keeps it in ``g`` and in url_for.
+    Templates translate with the request's kept translations (see :func:`_translations`)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
 
     @app.url_value_preprocessor
     def pull_locale(endpoint, values):

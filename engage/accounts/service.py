@@ -27,6 +27,8 @@ def _dummy() -> str:
     if _dummy_hash is None:
         _dummy_hash = _hasher.hash("not a real password")
     return _dummy_hash
+
+
 API_TOKEN_PREFIX = "eng_"  # noqa: S105 - a public marker, not a secret
 
 

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from engage.consultations.models import (
@@ -141,6 +141,9 @@ class SurveySnapshot:
     questions: tuple[QuestionSnapshot, ...]
     #: the journey's pages (engage.responses.service.survey_pages), worked out once
     pages: tuple[tuple[QuestionSnapshot, ...], ...]
+    #: markup made from this snapshot, kept by whoever makes it (it goes with the snapshot
+    #: when the survey changes): see engage.responses.views
+    rendered: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -241,11 +244,14 @@ def snapshot(survey: Survey) -> SurveySnapshot:
 
 
 class SurveyCache:
-    """{survey id: (version, snapshot)}, least recently used first."""
+    """{survey id: (version, snapshot)}, least recently used first; and {slug: survey id}
+    as last seen, a guess that lets a caller look up the respondent's draft (kept by
+    survey id) in the same query as the version (see :func:`version_statement`)."""
 
     def __init__(self, size: int = MAX_SURVEYS):
         self.size = size
         self.entries: OrderedDict[int, tuple[tuple, SurveySnapshot]] = OrderedDict()
+        self.ids: dict[str, int] = {}
         self.lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -265,10 +271,14 @@ class SurveyCache:
             self.entries.move_to_end(survey.id)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
+            if len(self.ids) >= 4 * self.size:
+                self.ids.clear()
+            self.ids[survey.slug] = survey.id
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.ids.clear()
 
 
 def survey_cache() -> SurveyCache:
@@ -279,20 +289,52 @@ def survey_cache() -> SurveyCache:
     return cache
 
 
-def journey_survey(slug: str) -> SurveySnapshot | None:
-    """The survey with this slug as the journey shows it, or None: from the cache when
-    its version (one query) has not changed, else loaded and kept."""
-    row = db.session.execute(
-        select(Survey.id, Survey.updated_at, Survey.status, Consultation.updated_at)
-        .add_columns(Consultation.status)
-        .join(Consultation, Consultation.id == Survey.consultation_id)
-        .where(Survey.slug == slug)
-    ).first()
-    if row is None:
-        return None
+#: the survey id and the version columns, in the order :func:`version_of` takes them
+_version_columns: tuple | None = None
+
+
+def version_statement():
+    """SELECT the survey's id and version columns, joined to its consultation; the caller
+    adds ``WHERE surveys.slug = ...`` (and may add columns and joins)."""
+    global _version_columns
+    if _version_columns is None:
+        _version_columns = (
+            Survey.id,
+            Survey.updated_at,
+            Survey.status,
+            Consultation.updated_at,
+            Consultation.status,
+        )
+    return select(*_version_columns).join(Consultation, Consultation.id == Survey.consultation_id)
+
+
+_by_slug = None
+
+
+def _version_by_slug():
+    """The version query for one slug, built once (building a statement costs more than
+    running this one on a warm cache)."""
+    global _by_slug
+    if _by_slug is None:
+        _by_slug = version_statement().where(Survey.slug == bindparam("slug"))
+    return _by_slug
+
+
+def guessed_id(slug: str) -> int | None:
+    """The id the survey with this slug had when last loaded in this process (slugs
+    can change: callers check it against what their query returns)."""
+    return survey_cache().ids.get(slug)
+
+
+def cached_survey(slug: str, version_row) -> SurveySnapshot | None:
+    """The survey from the cache when ``version_row`` (id and version, as
+    :func:`version_statement` selects them) matches what is kept, else loaded and kept."""
+    survey_id, *version = version_row[:5]
     cache = survey_cache()
-    cached = cache.get(row[0], version_of(row[1], row[2], row[3], row[4]))
+    cached = cache.get(survey_id, version_of(*version))
     if cached is not None:
+        if cache.ids.get(slug) != survey_id:
+            cache.ids[slug] = survey_id
         return cached
     from engage.consultations.service import get_survey
 
@@ -303,6 +345,15 @@ def journey_survey(slug: str) -> SurveySnapshot | None:
     result = snapshot(survey)
     cache.put(result)
     return result
+
+
+def journey_survey(slug: str) -> SurveySnapshot | None:
+    """The survey with this slug as the journey shows it, or None: from the cache when
+    its version (one query) has not changed, else loaded and kept."""
+    row = db.session.execute(_version_by_slug(), {"slug": slug}).first()
+    if row is None:
+        return None
+    return cached_survey(slug, row)
 
 
 # Keeping the version current ---------------------------------------------------------------

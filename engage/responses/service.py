@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from engage.communities.categories import (
@@ -27,7 +27,7 @@ from engage.communities.categories import (
     UnknownCode,
     clean_monitoring_value,
 )
-from engage.consultations import logic
+from engage.consultations import cache, logic
 from engage.consultations.models import Question, Survey
 from engage.consultations.service import is_open, ordered_questions
 from engage.extensions import db
@@ -111,9 +111,61 @@ def find_draft(survey: Survey, token: str | None) -> Draft | None:
     draft = db.session.scalar(select(Draft).where(Draft.token_hash == token_digest(token)))
     if draft is None or draft.survey_id != survey.id:
         return None
-    if draft.expires_at < utcnow() and draft.response_id is None and draft.reference is None:
+    if _expired(draft):
         return None
     return draft
+
+
+_journey_statement = None
+
+
+def _survey_and_draft_statement():
+    """The survey's id and version (engage.consultations.cache) and the draft with a
+    token hash, if it is a draft of that survey: one query, built once."""
+    global _journey_statement
+    if _journey_statement is None:
+        _journey_statement = (
+            cache.version_statement()
+            .add_columns(Draft)
+            .outerjoin(
+                Draft,
+                and_(Draft.survey_id == Survey.id, Draft.token_hash == bindparam("token_hash")),
+            )
+            .where(Survey.slug == bindparam("slug"))
+        )
+    return _journey_statement
+
+
+def find_survey_and_draft(
+    slug: str, tokens: Mapping[str, str]
+) -> tuple[cache.SurveySnapshot | None, Draft | None]:
+    """The survey as the journey shows it (a cached snapshot) and the respondent's draft
+    of it: ``find_draft(survey, tokens.get(str(survey.id)))``, usually in one query.
+
+    ``tokens`` maps a survey id (as a string) to the draft token kept for it. The survey's
+    id is guessed from the cache; when the guess is wrong (a first request in this
+    process, a renamed survey), the draft is looked up in a second query."""
+    guess = cache.guessed_id(slug)
+    token = tokens.get(str(guess)) if guess is not None else None
+    digest = token_digest(token) if token and len(token) <= 100 else None
+    row = db.session.execute(
+        _survey_and_draft_statement(), {"slug": slug, "token_hash": digest}
+    ).first()
+    if row is None:
+        return None, None
+    survey = cache.cached_survey(slug, row)
+    if survey is None:
+        return None, None
+    if row[0] != guess:
+        return survey, find_draft(survey, tokens.get(str(survey.id)))
+    draft = row[5]
+    if draft is not None and _expired(draft):
+        return survey, None
+    return survey, draft
+
+
+def _expired(draft: Draft) -> bool:
+    return draft.expires_at < utcnow() and draft.response_id is None and draft.reference is None
 
 
 def renew(draft: Draft, days: int) -> None:
@@ -308,7 +360,7 @@ def submit(draft: Draft, survey: Survey) -> Response:
         db.session.execute(Answer.__table__.insert(), rows)
     profile = _profile_values(survey, draft)
     if profile:
-        db.session.add(Profile(response_id=response.id, **profile))
+        db.session.execute(Profile.__table__.insert(), [{"response_id": response.id, **profile}])
     draft.response_id = response.id
     draft.reference = response.reference
     # the answers now live in the response: the draft keeps only what finds it again
@@ -337,23 +389,50 @@ def _insert_response(**columns: Any) -> tuple[Response, bool]:
     """The response row with a new random reference, and True; or, when the draft was
     submitted at the same moment elsewhere, that response and False.
 
-    The unique constraints decide, so nothing is read first: a failed INSERT rolls back
-    its SAVEPOINT, then the response with the draft's submission key is the answer if
-    there is one, else the reference was taken and another is tried."""
+    The unique constraints decide, so nothing is read first: on SQLite and PostgreSQL
+    the INSERT skips a row that would break one (ON CONFLICT DO NOTHING) and returns the
+    new row; elsewhere a failed INSERT rolls back its SAVEPOINT. Then the response with
+    the draft's submission key is the answer if there is one, else the reference was
+    taken and another is tried."""
     key = columns.get("submission_key")
+    insert = _insert_skipping_conflicts()
     for _attempt in range(REFERENCE_ATTEMPTS):
-        response = Response(reference=new_reference(), **columns)
-        try:
-            with db.session.begin_nested():
-                db.session.add(response)
-        except IntegrityError:
-            if key is not None:
-                existing = db.session.scalar(select(Response).where(Response.submission_key == key))
-                if existing is not None:
-                    return existing, False
-            continue
-        return response, True
+        reference = new_reference()
+        if insert is not None:
+            response = db.session.scalar(
+                insert(Response)
+                .values(reference=reference, **columns)
+                .on_conflict_do_nothing()
+                .returning(Response)
+            )
+            if response is not None:
+                return response, True
+        else:
+            response = Response(reference=reference, **columns)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(response)
+            except IntegrityError:
+                pass
+            else:
+                return response, True
+        if key is not None:
+            existing = db.session.scalar(select(Response).where(Response.submission_key == key))
+            if existing is not None:
+                return existing, False
     raise RuntimeError("no unused response reference was found")
+
+
+def _insert_skipping_conflicts():
+    """The dialect's ``insert`` with ``on_conflict_do_nothing``, or None."""
+    name = db.session.get_bind().dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        return None
+    return insert
 
 
 # Withdrawal -----------------------------------------------------------------------------

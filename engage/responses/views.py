@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -78,6 +80,15 @@ def _load_survey(slug: str, **_kwargs) -> SurveySnapshot:
     if survey is None:
         abort(404)
     return survey
+
+
+def _survey_and_draft(slug: str) -> tuple[SurveySnapshot, Draft | None]:
+    """The published survey (as :func:`_load_survey`) and the respondent's draft of it
+    (as :func:`_current_draft`), usually in one query."""
+    survey, draft = service.find_survey_and_draft(slug, _drafts())
+    if survey is None:
+        abort(404)
+    return _published(survey), draft
 
 
 def _load_orm_survey(slug: str, **_kwargs) -> Survey:
@@ -182,8 +193,7 @@ def _neighbour(survey: Survey, draft: Draft, index: int, step: int) -> int | Non
 def _journey(slug: str):
     """The survey and the respondent's draft, or a response that ends the request: the
     start page when there is no draft, the closed page when the survey has closed."""
-    survey = _published(_load_survey(slug))
-    draft = _current_draft(survey)
+    survey, draft = _survey_and_draft(slug)
     if draft is None:
         flash(_("Your answers were not found. They may have expired: start again."), "info")
         return survey, None, redirect(url_for(".start", slug=survey.slug))
@@ -213,12 +223,11 @@ def _form_values(questions) -> dict:
 
 @bp.route("/surveys/<slug>", methods=["GET", "POST"])
 def start(slug: str):
-    survey = _published(_load_survey(slug))
+    survey, draft = _survey_and_draft(slug)
     if not _offered(survey):
         return render_template("responses/not_offered.html", survey=survey, t=_t("en")), 404
     if not is_open(survey):
-        return _closed(survey, _current_draft(survey))
-    draft = _current_draft(survey)
+        return _closed(survey, draft)
     if draft is not None and draft.reference is not None:
         draft = None  # they have finished; starting again is a new response
     form = ConsentForm()
@@ -326,16 +335,23 @@ def page(slug: str, number: int):
     shown = service.shown_pages(survey, answers)
     step = (shown.index(index) + 1) if index in shown else 1
     section = pages[index][0].section
+    survey_locale = _survey_locale(survey, draft)
+    t = _t(survey_locale)
+    single = len(questions) == 1 and questions[0].type.value != "note"
     return (
         render_template(
             "responses/page.html",
             survey=survey,
-            t=_t(_survey_locale(survey, draft)),
-            survey_locale=_survey_locale(survey, draft),
+            t=t,
+            survey_locale=survey_locale,
             questions=questions,
             section=section,
             values=shown_values,
             errors=errors,
+            single=single,
+            fields=_question_fields(
+                survey, questions, t, survey_locale, shown_values, errors, single
+            ),
             form=form,
             back_url=back_url,
             progress=_progress(survey, draft, step),
@@ -343,6 +359,76 @@ def page(slug: str, number: int):
         ),
         400 if errors else 200,
     )
+
+
+#: question markups kept per survey snapshot (choices and scales: one per answer given)
+MAX_RENDERED = 4000
+#: stands for a typed answer in a text question's kept markup (a Unicode non-character)
+_TYPED = "\ufdd0engage-typed-answer\ufdd0"
+
+
+def _question_fields(survey, questions, t, survey_locale, values, errors, heading) -> list:
+    """Each question's markup (the ``question_field`` macro), kept with the survey's
+    snapshot and used again when made from the same question, languages and answer.
+
+    Only markup without an error is kept. A choice or scale answer is part of what is
+    kept (there are few of them); a typed answer is not: the markup is kept with a
+    stand-in for it, and the answer, escaped, goes in its place each time."""
+    macro = None
+    kept = getattr(survey, "rendered", None)
+    fields = []
+    for q in questions:
+        value, error = values.get(q.key), errors.get(q.key)
+        key = typed = None
+        if kept is not None and error is None:
+            key, typed = _field_key(q, value)
+            if key is not None:
+                key = (q.id, survey_locale, g.locale, heading, key)
+        if key is not None:
+            parts = kept.get(key)
+            if parts is None:
+                macro = macro or get_template_attribute("responses/macros.html", "question_field")
+                made = macro(q, t, _TYPED if typed is not None else value, None, heading=heading)
+                parts = made.split(_TYPED) if typed is not None else [made]
+                if typed is not None and len(parts) != 2:
+                    parts = None  # the stand-in is also in a text (or not there): not kept
+                elif len(kept) < MAX_RENDERED:
+                    kept[key] = parts  # Markup.split gives Markup
+            if parts is not None:
+                fields.append(escape(typed).join(parts) if typed is not None else parts[0])
+                continue
+        macro = macro or get_template_attribute("responses/macros.html", "question_field")
+        fields.append(macro(q, t, value, error, heading=heading))
+    return fields
+
+
+def _field_key(q, value) -> tuple[tuple | None, object]:
+    """(what the kept markup depends on, or None to make it afresh; the typed answer to
+    put in it, or None)."""
+    kind = q.type.value
+    if value is None or kind == "note":
+        return ("none",), None
+    if q.type.has_options or kind == "scale":
+        codes = value if isinstance(value, list) else [value]
+        if not all(isinstance(c, str | int) and not isinstance(c, bool) for c in codes):
+            return None, None
+        allowed = (
+            {o.code for o in q.options}
+            if q.type.has_options
+            else {n for n in range(11)} | {str(n) for n in range(11)}
+        )
+        if not all(c in allowed for c in codes):
+            return None, None
+        if isinstance(value, list):
+            return ("list", frozenset(codes)), None
+        return ("one", type(value).__name__, value), None
+    if value == "":
+        return ("none",), None
+    if isinstance(value, str) or (
+        kind != "long_text" and isinstance(value, int | float) and not isinstance(value, bool)
+    ):
+        return ("typed",), value
+    return None, None
 
 
 def _first(items: list[str]) -> str | None:
@@ -597,8 +683,7 @@ def _check_page(survey: Survey, draft: Draft, errors: dict | None = None, status
 
 @bp.post("/surveys/<slug>/submit")
 def submit(slug: str):
-    survey = _published(_load_survey(slug))
-    draft = _current_draft(survey)
+    survey, draft = _survey_and_draft(slug)
     if draft is None:
         flash(_("Your answers were not found. They may have expired: start again."), "info")
         return redirect(url_for(".start", slug=survey.slug))
@@ -624,8 +709,7 @@ def submit(slug: str):
 
 @bp.get("/surveys/<slug>/done")
 def done(slug: str):
-    survey = _published(_load_survey(slug))
-    draft = service.find_draft(survey, _drafts().get(str(survey.id)))
+    survey, draft = _survey_and_draft(slug)
     if draft is None or draft.reference is None:
         return redirect(url_for(".start", slug=survey.slug))
     return render_template(
@@ -698,8 +782,7 @@ def resume(slug: str, token: str):
 @bp.get("/surveys/<slug>/my-answers.txt")
 def my_answers(slug: str):
     """The respondent's own answers as text: for a survey that closed before they sent it."""
-    survey = _published(_load_survey(slug))
-    draft = _current_draft(survey)
+    survey, draft = _survey_and_draft(slug)
     if draft is None:
         abort(404)
     body = render_template(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 
 from engage.accounts.permissions import can
@@ -43,16 +43,44 @@ def init_app(app: Flask) -> None:
             response.cache_control.no_store = True
         return response
 
+    #: {(endpoint or "static", locale or filename, script root): url} for the links every
+    #: page has (they take no arguments but the locale); bounded by the app's endpoints
+    kept_urls: dict[tuple, str] = {}
+
+    def page_url(endpoint: str) -> str:
+        """``url_for(endpoint)`` for an endpoint that takes only the locale, kept."""
+        key = (endpoint, current_locale(), request.script_root)
+        url = kept_urls.get(key)
+        if url is None:
+            url = url_for(endpoint)
+            if len(kept_urls) < 1000:
+                kept_urls[key] = url
+        return url
+
+    def static_url(filename: str) -> str:
+        """``url_for("static", filename=filename)``, kept."""
+        key = ("static", filename, request.script_root)
+        url = kept_urls.get(key)
+        if url is None:
+            url = url_for("static", filename=filename)
+            if len(kept_urls) < 1000:
+                kept_urls[key] = url
+        return url
+
+    def user_can(action, obj=None):
+        return can(current_user, action, obj)
+
+    app.jinja_env.globals.update(
+        page_url=page_url,
+        static_url=static_url,
+        text_direction=text_direction,
+        switch_language_url=switch_language_url,
+        can=user_can,
+    )
+
     @app.context_processor
     def base_context():
-        return {
-            "locale": current_locale(),
-            "text_dir": text_direction(),
-            "text_direction": text_direction,
-            "languages": languages(),
-            "switch_language_url": switch_language_url,
-            "can": lambda action, obj=None: can(current_user, action, obj),
-        }
+        return {"locale": current_locale(), "text_dir": text_direction(), "languages": languages()}
 
 
 def switch_language_url(code: str) -> str:
@@ -61,11 +89,9 @@ def switch_language_url(code: str) -> str:
     A page shown in answer to a form (a POST) has no address of its own to reload, so
     the switcher goes to the page the form was on, when that page is one of ours.
     """
-    from flask import url_for
-
     rule = request.url_rule
     if rule is not None and "locale" in rule.arguments and request.method == "GET":
-        url = url_for(request.endpoint, **{**(request.view_args or {}), "locale": code})
+        url = _this_page_in(code, rule)
         if request.query_string:
             url += "?" + request.query_string.decode("latin-1")
         return url
@@ -75,3 +101,24 @@ def switch_language_url(code: str) -> str:
         if len(parts) == 3 and parts[1] in languages():
             return f"/{code}/{parts[2]}" + (f"?{referrer.query}" if referrer.query else "")
     return url_for("web.home", locale=code)
+
+
+def _this_page_in(code: str, rule) -> str:
+    """``url_for`` of this page's endpoint and arguments in the locale ``code``. Once one
+    is built, the others are the same address with its first segment (the locale)
+    changed, when the rule starts with it and the code needs no quoting."""
+    built = g.get("_engage_page_url")
+    if built is not None and rule.rule.startswith("/<locale>") and _plain(code):
+        built_code, url = built
+        prefix = f"{request.script_root}/{built_code}"
+        rest = url[len(prefix) :]
+        if url.startswith(prefix) and (rest == "" or rest.startswith("/")):
+            return f"{request.script_root}/{code}{rest}"
+    url = url_for(request.endpoint, **{**(request.view_args or {}), "locale": code})
+    if _plain(code):
+        g._engage_page_url = (code, url)
+    return url
+
+
+def _plain(code: str) -> bool:
+    return code.isascii() and code.replace("_", "").replace("-", "").isalnum()
