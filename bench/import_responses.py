@@ -206,6 +206,7 @@ def baseline(path: str, batch_size: int) -> tuple[float, float]:
     from engage.extensions import db
     from engage.responses import transfer
     from engage.responses.models import Answer, Profile, Response
+    from engage.responses.service import new_references
 
     survey = get_survey(SURVEY)
     plan, _ = transfer._plan(survey, path, None)
@@ -217,7 +218,7 @@ def baseline(path: str, batch_size: int) -> tuple[float, float]:
     def flush(batch):
         nonlocal next_id, elapsed, cpu
         responses, answers, profiles = [], [], []
-        for row, reference in zip(batch, transfer.new_references(len(batch)), strict=True):
+        for row, reference in zip(batch, new_references(len(batch)), strict=True):
             response = {**row.response, "id": next_id, "reference": reference}
             response["submitted_at"] = response["submitted_at"] or now
             responses.append(response)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -41,6 +40,7 @@ from engage.forms import clean_text
 from engage.i18n import _, _l
 from engage.responses import values
 from engage.responses.models import Answer, Channel, Profile, Response, Sentiment
+from engage.responses.service import new_references
 from engage.sqltypes import utcnow
 
 #: responses inserted per executemany
@@ -57,23 +57,7 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 #: how many distinct values of one column are remembered, already parsed
 _MEMO_LIMIT = 5000
 
-REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-REFERENCE_LENGTH = 10
-# 256 random bytes map evenly onto 32 letters: byte & 31
-_REFERENCE_TABLE = bytes(REFERENCE_ALPHABET.encode()[b & 31] for b in range(256))
-
 Progress = Callable[..., None]
-
-
-def new_references(count: int) -> list[str]:
-    """``count`` response references like the journey's (engage.responses.service):
-    10 characters from an alphabet without 0/O or 1/I."""
-    raw = secrets.token_bytes(count * REFERENCE_LENGTH).translate(_REFERENCE_TABLE).decode()
-    return [raw[i : i + REFERENCE_LENGTH] for i in range(0, len(raw), REFERENCE_LENGTH)]
-
-
-def new_reference() -> str:
-    return new_references(1)[0]
 
 
 # Results and problems ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 
 from engage.consultations.service import get_survey
 from engage.extensions import db
-from engage.responses import transfer
+from engage.responses import service, transfer
 from engage.responses.models import Answer, Channel, Profile, Response, Sentiment
 from tests.factories import make_survey
 
@@ -66,7 +66,7 @@ def test_a_good_file_imports_every_kind_of_column(survey, tmp_path):
     assert first.forum_id is not None
     assert first.submission_key is None and first.entered_by_id is None
     assert len(first.reference) == 10
-    assert set(first.reference) <= set(transfer.REFERENCE_ALPHABET)
+    assert set(first.reference) <= set(service.REFERENCE_ALPHABET)
     assert len({r.reference for r in responses}) == 4
     assert second.channel == Channel.imported and second.locale == "en"
     assert third.submitted_at == datetime(2025, 2, 1, 8, 0, tzinfo=UTC)
@@ -228,11 +228,11 @@ def test_export_neutralises_formulas_but_not_numbers(survey):
     visits = next(q for q in survey.questions if q.key == "visits")
     texts = ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "'quoted", "-3", "plain"]
     for text in texts:
-        response = Response(survey_id=survey.id, reference=transfer.new_reference())
+        response = Response(survey_id=survey.id, reference=service.new_reference())
         db.session.add(response)
         db.session.flush()
         db.session.add(Answer(response_id=response.id, question_id=summary.id, text=text))
-    response = Response(survey_id=survey.id, reference=transfer.new_reference())
+    response = Response(survey_id=survey.id, reference=service.new_reference())
     db.session.add(response)
     db.session.flush()
     db.session.add(Answer(response_id=response.id, question_id=visits.id, number=-3))
