@@ -53,6 +53,7 @@ from engage.responses.forms import (
     WithdrawForm,
 )
 from engage.responses.models import ON_BEHALF_CHANNELS, Channel, Draft
+from engage.web.filters import monitoring_label, option_labels
 
 bp = Blueprint("survey", __name__, url_prefix="/<locale>")
 
@@ -809,22 +810,17 @@ def _answer_rows(survey: Survey, draft: Draft) -> list[tuple[str, str]]:
                 )
     for key, value in (draft.profile or {}).items():
         if key in DIMENSION_BY_KEY:
-            dimension = DIMENSION_BY_KEY[key]
-            label = dimension.label(value) if dimension.kind == "choice" else value
-            if key == "ethnic_group":
-                label = next((str(c.label) for c in ETHNIC_GROUPS if c.code == value), label)
-            rows.append((str(dimension.question), label or str(value)))
+            label = monitoring_label(value, key)
+            rows.append((str(DIMENSION_BY_KEY[key].question), label or str(value)))
     return rows
 
 
 def answer_text(question, value, t) -> str:
-    """An answer as the respondent would read it."""
+    """An answer as the respondent would read it (the check page's words)."""
     if value is None:
         return ""
     if question.type.has_options:
-        codes = value if isinstance(value, list) else [value]
-        labels = {o.code: t(o.label).text for o in question.options}
-        return ", ".join(labels.get(c, c) for c in codes)
+        return option_labels(value, question, t)
     return str(value)
 
 

@@ -70,12 +70,12 @@ def monitoring_label(value, key: str) -> str:
 
     if value in (None, ""):
         return ""
-    dimension = DIMENSION_BY_KEY.get(key)
     if key == "ethnic_group":
         for category in ETHNIC_GROUPS:
             if category.code == value:
                 return str(category.label)
-    if dimension is not None and dimension.kind == "choice" or value == "not_stated":
+    dimension = DIMENSION_BY_KEY.get(key)
+    if dimension is not None and (dimension.kind == "choice" or value == "not_stated"):
         return dimension.label(value) or str(value)
     return str(value)
 
