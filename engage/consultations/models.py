@@ -184,6 +184,9 @@ class Consultation(db.Model):
     target_communities: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: locales offered, English first; each must be one of the site's languages
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    #: the area whose population the respondents are compared with (a population
+    #: baseline's code, e.g. E08000001 for Bolton); None: chosen on the results page
+    area_code: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[ConsultationStatus] = mapped_column(
         str_enum(ConsultationStatus, "consultation_status"), default=ConsultationStatus.draft
     )

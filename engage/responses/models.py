@@ -84,11 +84,37 @@ class Response(db.Model):
         return f"<Response {self.id}>"
 
 
+#: the response's columns and monitoring answers copied onto each of its answers, so that
+#: results group by community from the answers alone (engage.insights.results)
+GROUP_COLUMNS = (
+    "ethnic_group",
+    "language",
+    "religion",
+    "age_band",
+    "sex",
+    "disability",
+    "forum_id",
+    "channel",
+)
+
+
+def _group_indexes() -> tuple[Index, ...]:
+    # one covering index per group: results for a question by a group are an index scan
+    # already in GROUP BY order, with no lookup into the table
+    return tuple(
+        Index(f"ix_answers_by_{column}", "question_id", column, "option_id", "number", "response_id")
+        for column in GROUP_COLUMNS
+    )
+
+
 class Answer(db.Model):
     """One answer; a multiple choice has a row per option chosen."""
 
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_question_id_option_id", "question_id", "option_id"),)
+    __table_args__ = (
+        Index("ix_answers_question_id_option_id", "question_id", "option_id"),
+        *_group_indexes(),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(
@@ -109,7 +135,35 @@ class Answer(db.Model):
     coded_themes: Mapped[str | None] = mapped_column(String(500))
     coded_sentiment: Mapped[Sentiment | None] = mapped_column(str_enum(Sentiment, "sentiment"))
 
+    # GROUP_COLUMNS: copies of the response's, written with the answer (group_values)
+    ethnic_group: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(16))
+    religion: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    sex: Mapped[str | None] = mapped_column(String(20))
+    disability: Mapped[str | None] = mapped_column(String(20))
+    forum_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, "channel"))
+
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+def group_values(response: dict[str, Any], profile: dict[str, Any] | None) -> dict[str, Any]:
+    """The GROUP_COLUMNS of the answers of a response, from the response's columns and its
+    monitoring profile (codes; None where not answered)."""
+    profile = profile or {}
+    return {
+        "ethnic_group": profile.get("ethnic_group"),
+        "language": profile.get("language"),
+        "religion": profile.get("religion"),
+        "age_band": profile.get("age_band"),
+        "sex": profile.get("sex"),
+        "disability": profile.get("disability"),
+        "forum_id": response.get("forum_id"),
+        "channel": response.get("channel"),
+    }
 
 
 class Profile(db.Model):

@@ -33,7 +33,15 @@ from engage.consultations.service import is_open, ordered_questions
 from engage.extensions import db
 from engage.i18n import _l
 from engage.responses import values
-from engage.responses.models import Answer, Channel, Draft, Erasure, Profile, Response
+from engage.responses.models import (
+    Answer,
+    Channel,
+    Draft,
+    Erasure,
+    Profile,
+    Response,
+    group_values,
+)
 from engage.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
@@ -354,6 +362,8 @@ def submit(draft: Draft, survey: Survey) -> Response:
     )
     if not created:
         return response  # the same draft was submitted at the same moment elsewhere
+    profile = _profile_values(survey, draft)
+    groups = group_values({"forum_id": draft.forum_id, "channel": draft.channel}, profile)
     rows = []
     for key, value in answers.items():
         question = by_key.get(key)
@@ -365,10 +375,11 @@ def submit(draft: Draft, survey: Survey) -> Response:
         except values.Problem:
             continue
         for columns in values.columns(question, value):
-            rows.append({"response_id": response.id, "question_id": question.id, **columns})
+            rows.append(
+                {"response_id": response.id, "question_id": question.id, **columns, **groups}
+            )
     if rows:
         db.session.execute(Answer.__table__.insert(), rows)
-    profile = _profile_values(survey, draft)
     if profile:
         db.session.execute(Profile.__table__.insert(), [{"response_id": response.id, **profile}])
     draft.response_id = response.id

@@ -39,7 +39,14 @@ from engage.extensions import db
 from engage.forms import clean_text
 from engage.i18n import _, _l
 from engage.responses import values
-from engage.responses.models import Answer, Channel, Profile, Response, Sentiment
+from engage.responses.models import (
+    Answer,
+    Channel,
+    Profile,
+    Response,
+    Sentiment,
+    group_values,
+)
 from engage.responses.service import new_references
 from engage.sqltypes import utcnow
 
@@ -700,9 +707,10 @@ def _insert(batch: list[_Row], now: datetime, id_source: _Ids) -> None:
                 raise
     answers = []
     profiles = []
-    for response_id, row in zip(ids, batch, strict=True):
+    for response_id, row, response in zip(ids, batch, responses, strict=True):
+        groups = group_values(response, row.profile)
         for answer in row.answers:
-            answers.append({**answer, "response_id": response_id})
+            answers.append({**answer, **groups, "response_id": response_id})
         if row.profile:
             profiles.append({**_PROFILE_BLANK, **row.profile, "response_id": response_id})
     if answers:

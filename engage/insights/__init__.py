@@ -1,0 +1,1 @@
+"""Insight: results by community, intervals, disclosure control and text analysis."""
