@@ -167,10 +167,12 @@ def _register_blueprints(app: Flask) -> None:
     import engage.consultations.models
     import engage.responses.models  # noqa: F401
     from engage.accounts.views import bp as accounts_bp
+    from engage.communities.views import bp as communities_bp
     from engage.consultations.builder import bp as builder_bp
     from engage.consultations.views import bp as consultations_bp
     from engage.consultations.xlsform_views import bp as xlsform_bp
     from engage.discussions.views import bp as discussions_bp
+    from engage.insights.views import bp as insights_bp
     from engage.responses.data_views import bp as response_data_bp
     from engage.responses.views import bp as survey_bp
     from engage.web import errors, filters, security
@@ -185,6 +187,8 @@ def _register_blueprints(app: Flask) -> None:
         xlsform_bp,
         survey_bp,
         response_data_bp,
+        communities_bp,
+        insights_bp,
     ):
         app.register_blueprint(bp)
     errors.init_app(app)

@@ -25,6 +25,7 @@ def main() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from engage.communities.commands import COMMANDS as population_commands
     from engage.consultations.commands import COMMANDS as consultation_commands
     from engage.responses.commands import COMMANDS as response_commands
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         demo,
         serve,
         translations,
+        *population_commands,
         *consultation_commands,
         *response_commands,
     ):

@@ -36,6 +36,11 @@ class Config:
     #: attempts to withdraw a response by its reference, from one address
     WITHDRAW_LIMIT: str = "10 per hour"
 
+    #: disclosure control on public results: counts below this show as "fewer than N"...
+    DISCLOSURE_THRESHOLD: int = 8
+    #: ...and every other count is rounded to the nearest multiple of this
+    DISCLOSURE_ROUNDING: int = 5
+
     #: the RQ queue jobs go to when REDIS_URL is set (``engage worker`` takes from it)
     JOBS_QUEUE: str = "engage"
     #: run jobs inside the request that starts them (tests); otherwise on a thread or RQ

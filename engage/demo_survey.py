@@ -667,6 +667,9 @@ class _Pool:
 
 # Respondents -------------------------------------------------------------------------------
 
+#: the local authority whose Census 2021 population the results compare with (Bolton)
+AREA_CODE = "E08000001"
+
 #: respondents per ethnic group recorded: Bolton-like, but Pakistani residents (about 8% of
 #: the population) are under-represented, and several groups are very small
 GROUP_COUNTS = {
@@ -1064,6 +1067,8 @@ def load(organisations: Mapping[str, Organisation]) -> Survey:
         closes_on=today + timedelta(days=CLOSES_IN_DAYS),
         target_communities=["asian_pakistani", "asian_bangladeshi", "black_african"],
     )
+    # Northmoor is fictional; its respondents are compared with Bolton's Census figures
+    consultation.area_code = AREA_CODE
     survey = _build_survey(consultation)
     consultations.set_status(consultation, ConsultationStatus.open, actor=None)
     _add_responses(rng, survey, organisations, opened)

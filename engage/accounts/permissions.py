@@ -53,7 +53,7 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     consultation = _consultation_of(obj)
     if consultation is not None:
         role = user.role_in(consultation.organisation)
-        if action in {"edit_consultation", "edit_survey", "view_responses"}:
+        if action in {"edit_consultation", "edit_survey", "view_responses", "view_results"}:
             return role in AUTHOR_ROLES
         if action == "manage_responses":
             # import and export: every answer and the monitoring data of every respondent

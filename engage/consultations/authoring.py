@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from engage.accounts.models import Organisation
 from engage.communities.categories import DIMENSIONS
+from engage.communities.population import find_baseline
 from engage.consultations import logic, service
 from engage.consultations.models import (
     CHOICE_TYPES,
@@ -80,6 +81,7 @@ def update_consultation(
     closes_on: date | None,
     languages: Iterable[str],
     target_communities: Iterable[str] = (),
+    area_code: str | None = None,
 ) -> Consultation:
     if not (title or "").strip():
         raise SurveyError(_("Enter a title"))
@@ -99,6 +101,16 @@ def update_consultation(
     consultation.closes_on = closes_on
     consultation.languages = chosen
     consultation.target_communities = list(target_communities)
+    set_area(consultation, area_code)
+    return consultation
+
+
+def set_area(consultation: Consultation, area_code: str | None) -> Consultation:
+    """Compare the consultation's respondents with the population of this area (a
+    population baseline's code); None or "": no area, chosen on the results page."""
+    if area_code and find_baseline(area_code) is None:
+        raise SurveyError(_("Select an area from the list"))
+    consultation.area_code = area_code.strip() if area_code else None
     db.session.flush()
     return consultation
 

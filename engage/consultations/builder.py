@@ -142,6 +142,7 @@ def _consultation_form(consultation: Consultation | None = None) -> Consultation
                 "closes_on": consultation.closes_on,
                 "languages": [c for c in consultation.languages if c != SOURCE_LOCALE],
                 "target_communities": list(consultation.target_communities or []),
+                "area_code": consultation.area_code or "",
             },
         )
     if request.method == "GET" and consultation is None and len(organisations) == 1:
@@ -170,6 +171,7 @@ def new_consultation():
                 closes_on=form.closes_on.data,
                 target_communities=form.target_communities.data or [],
             )
+            authoring.set_area(consultation, form.area_code.data)
             service.create_survey(consultation, actor=current_user)
         except SurveyError as exc:
             db.session.rollback()
@@ -231,6 +233,7 @@ def edit_consultation(slug: str, obj: Consultation):
                 closes_on=form.closes_on.data,
                 languages=[SOURCE_LOCALE, *(form.languages.data or [])],
                 target_communities=form.target_communities.data or [],
+                area_code=form.area_code.data,
             )
         except SurveyError as exc:
             db.session.rollback()

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from engage.accounts.forms import ChoiceField, strip
 from engage.communities.categories import BROAD_ETHNIC_GROUPS, DIMENSIONS, ETHNIC_GROUPS
+from engage.communities.population import baseline_choices
 from engage.consultations.models import ServiceArea, Stage
 from engage.consultations.texts import SOURCE_LOCALE
 from engage.forms import Form
@@ -90,6 +91,14 @@ class ConsultationForm(Form):
         _l("Communities we especially want to hear from"),
         description=_l("Optional. Results show how many people from each answered."),
     )
+    area_code = ChoiceField(
+        _l("Area to compare respondents with"),
+        description=_l(
+            "Optional. Results show whether each ethnic group's share of the respondents "
+            "matches its share of the people who live there."
+        ),
+        default="",
+    )
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +113,7 @@ class ConsultationForm(Form):
         self.target_communities.choices = [
             (c.code, _("%(group)s (all)", group=c.label)) for c in BROAD_ETHNIC_GROUPS
         ] + [(c.code, str(c.label)) for c in ETHNIC_GROUPS]
+        self.area_code.choices = [("", _("No area")), *baseline_choices()]
 
     def validate_closes_on(self, field):
         opens: date | None = self.opens_on.data
