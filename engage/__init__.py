@@ -124,8 +124,38 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.current_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    _limit_in_views_only(app, limiter)
     login_manager.init_app(app)
     i18n.init_app(app)
+
+    from engage.web.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
+
+
+def _limit_in_views_only(app: Flask, limiter) -> None:
+    """Flask-Limiter checks every request before its view for the application, default,
+    blueprint and meta limits; a limit on a view (``@limiter.limit``) is checked by the
+    view's own decorator. Engage sets only the latter, and the check before the view
+    costs more than a bare page, so it is skipped while none of the former is set (as
+    configured, ``RATELIMIT_DEFAULT`` and the like still take effect)."""
+    funcs = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+    manager = getattr(limiter, "limit_manager", None)
+    if check not in funcs or manager is None:
+        return
+
+    def check_request_limit() -> None:
+        if (
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or limiter._meta_limits
+            or limiter._in_memory_fallback
+        ):
+            check()
+
+    funcs[funcs.index(check)] = check_request_limit
 
 
 def _sqlite_pragmas(app: Flask) -> None:
@@ -152,7 +182,10 @@ def _sqlite_pragmas(app: Flask) -> None:
         # a request that may write takes the write lock at once: a deferred transaction
         # that reads, then writes after another worker committed, fails at once with
         # "database is locked" (busy_timeout cannot help it); IMMEDIATE waits its turn
-        conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+        # (on the DBAPI connection: exec_driver_sql costs as much as the page's query)
+        conn.connection.dbapi_connection.execute(
+            "BEGIN" if _read_only_request() else "BEGIN IMMEDIATE"
+        )
 
 
 def _read_only_request() -> bool:
@@ -167,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
     import engage.consultations.models
     import engage.responses.models  # noqa: F401
     from engage.accounts.views import bp as accounts_bp
+    from engage.api.views import bp as api_bp
     from engage.communities.views import bp as communities_bp
     from engage.consultations.builder import bp as builder_bp
     from engage.consultations.views import bp as consultations_bp
@@ -189,6 +223,7 @@ def _register_blueprints(app: Flask) -> None:
         response_data_bp,
         communities_bp,
         insights_bp,
+        api_bp,
     ):
         app.register_blueprint(bp)
     errors.init_app(app)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import abort, current_app, g, request
 from flask.globals import _cv_app
-from flask_babel import LazyString, get_translations, ngettext
+from flask_babel import LazyString, get_babel, get_translations, ngettext
 
 
 def _translations():
@@ -13,21 +15,44 @@ def _translations():
     flask_babel looks up the context, the domain and the locale (and formats the
     locale's name) on every call: a page makes dozens. The result is kept next to the
     locale flask_babel keeps for the request and used while that locale is the same
-    object, so ``refresh()`` and ``force_locale()`` are still obeyed."""
+    object, so ``refresh()`` and ``force_locale()`` are still obeyed.
+
+    The first call of a request would ask the locale selector (:func:`current_locale`)
+    and parse its answer; the locale and translations it led to are kept per locale
+    code for the app, and set up for the request as flask_babel would."""
     app_ctx = _cv_app.get(None)
-    babel_ctx = app_ctx.g.__dict__.get("_flask_babel") if app_ctx is not None else None
+    if app_ctx is None:
+        return get_translations()
+    babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
     locale = getattr(babel_ctx, "babel_locale", None)
     if locale is not None:
         kept = getattr(babel_ctx, "engage_translations", None)
         if kept is not None and kept[0] is locale:
             return kept[1]
+    by_code = app_ctx.app.extensions.setdefault(KEPT_TRANSLATIONS, {})
+    chosen = locale is None and not _other_domain(babel_ctx)
+    if chosen:
+        kept = by_code.get(current_locale())
+        if kept is not None:
+            if babel_ctx is None:
+                babel_ctx = app_ctx.g._flask_babel = SimpleNamespace()
+            babel_ctx.babel_locale = kept[0]
+            babel_ctx.engage_translations = kept
+            return kept[1]
     translations = get_translations()
-    if app_ctx is not None:
-        babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
-        locale = getattr(babel_ctx, "babel_locale", None)
-        if locale is not None:
-            babel_ctx.engage_translations = (locale, translations)
+    babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
+    locale = getattr(babel_ctx, "babel_locale", None)
+    if locale is not None:
+        babel_ctx.engage_translations = (locale, translations)
+        if chosen and len(by_code) < 100:
+            by_code[current_locale()] = (locale, translations)
     return translations
+
+
+def _other_domain(babel_ctx) -> bool:
+    """Whether the request uses a translation domain other than the app's."""
+    domain = getattr(babel_ctx, "babel_domain", None)
+    return domain is not None and domain is not get_babel().instance.domain_instance
 
 
 def gettext(string: str, **variables) -> str:
@@ -47,6 +72,8 @@ __all__ = ["_", "_l", "ngettext", "RTL_LOCALES", "languages", "current_locale", 
 #: scripts written right to left among the languages Engage may offer
 RTL_LOCALES = frozenset({"ar", "ur", "fa", "ps", "he", "yi", "ckb"})
 LOCALE_COOKIE = "engage_locale"
+#: app.extensions key: {locale code: (babel Locale, translations)}, see _translations
+KEPT_TRANSLATIONS = "engage.translations"
 
 
 def languages() -> dict[str, str]:

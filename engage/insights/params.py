@@ -99,7 +99,9 @@ def _forum(args: Mapping[str, str]) -> int | None:
     if not value:
         return None
     forum_id = db.session.scalar(
-        select(Organisation.id).where(Organisation.slug == value, Organisation.kind == OrgKind.forum)
+        select(Organisation.id).where(
+            Organisation.slug == value, Organisation.kind == OrgKind.forum
+        )
     )
     if forum_id is None:
         raise BadParameter("forum", _("There is no forum called %(slug)s.", slug=value))

@@ -261,9 +261,7 @@ def results_page(slug: str):
             forums=forums,
             answer_choices=_answer_choices(snapshot),
             completeness=complete,
-            representation=representation(
-                snapshot.id, baseline, filters=query.filters, rule=rule
-            )
+            representation=representation(snapshot.id, baseline, filters=query.filters, rule=rule)
             if baseline is not None
             else None,
             area_code=area_code,

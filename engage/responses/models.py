@@ -102,7 +102,9 @@ def _group_indexes() -> tuple[Index, ...]:
     # one covering index per group: results for a question by a group are an index scan
     # already in GROUP BY order, with no lookup into the table
     return tuple(
-        Index(f"ix_answers_by_{column}", "question_id", column, "option_id", "number", "response_id")
+        Index(
+            f"ix_answers_by_{column}", "question_id", column, "option_id", "number", "response_id"
+        )
         for column in GROUP_COLUMNS
     )
 

@@ -7,11 +7,12 @@ import pytest
 
 from engage.accounts.models import OrgKind, Role
 from engage.accounts.permissions import can, invitable_roles
+from tests.api import matrix_api
 from tests.communities import matrix_population
 from tests.conftest import csrf_token, login, post_form
 from tests.consultations import matrix_builder, matrix_public, matrix_xlsform
-from tests.insights import matrix_results
 from tests.factories import ROLES
+from tests.insights import matrix_results
 from tests.responses import matrix_data, matrix_journey
 from tests.roles import AD, AN, OH, A, C, H, M, everyone, only, signed_in  # noqa: F401
 
@@ -99,6 +100,7 @@ for _area in (matrix_public, matrix_builder, matrix_xlsform, matrix_journey, mat
     MATRIX.extend(_area.MATRIX)
 MATRIX.extend(matrix_population.MATRIX)
 MATRIX.extend(matrix_results.MATRIX)
+MATRIX.extend(matrix_api.MATRIX)
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -1,0 +1,83 @@
+"""Flask's signed-cookie session, with less work a request.
+
+A respondent's session is permanent, so Flask signs it again on every response (its
+expiry moves on). Flask builds its serializer twice a request and encodes the session
+(JSON, zlib, base64) even when nothing in it changed. Here the serializer is made once
+per set of keys, and an unchanged session keeps the payload it arrived with: only the
+timestamp and the signature are new. The cookie says the same thing either way.
+
+As Flask documents, a change inside a mutable value (``session["drafts"]["1"] = ...``)
+is not seen: assign the value again, or set ``session.modified = True``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+
+class Session(SecureCookieSession):
+    #: the signed cookie's payload (before its timestamp and signature), as it arrived
+    payload: str | None = None
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    session_class = Session
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if len(self._serializers) > 8:  # keys changed at run time (tests)
+                self._serializers.clear()
+            self._serializers[keys] = serializer
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> Session | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            session = self.session_class(serializer.loads(value, max_age=max_age))
+        except BadSignature:
+            return self.session_class()
+        # payload.timestamp.signature (a compressed payload starts with a dot itself)
+        session.payload = value.rsplit(".", 2)[0]
+        return session
+
+    def save_session(self, app: Flask, session: Session, response: Response) -> None:
+        payload = getattr(session, "payload", None)
+        if (
+            payload is None
+            or session.modified
+            or not session
+            or not self.should_set_cookie(app, session)
+        ):
+            super().save_session(app, session, response)
+            return
+        # what Flask's save_session does for a session to sign again, with the payload kept
+        serializer = self.get_signing_serializer(app)
+        value = serializer.make_signer(serializer.salt).sign(payload).decode("ascii")
+        response.set_cookie(
+            self.get_cookie_name(app),
+            value,
+            expires=self.get_expiration_time(app, session),
+            httponly=self.get_cookie_httponly(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            partitioned=self.get_cookie_partitioned(app),
+            samesite=self.get_cookie_samesite(app),
+        )
+        response.vary.add("Cookie")
