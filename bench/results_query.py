@@ -561,10 +561,10 @@ def make_calls(app, token: str) -> tuple[Callable[[], None], Callable[[], None],
 
 
 def clear_cache(app) -> None:
-    from engage.insights.results import results_cache
+    from engage.insights.results import clear_results_caches
 
     with app.app_context():
-        results_cache().clear()
+        clear_results_caches()
 
 
 def timed(measure: Measure, counter: StatementCounter, call: Callable[[], None]) -> None:

@@ -512,12 +512,28 @@ class _ResultsCache:
         with self.lock:
             self.entries.clear()
 
+    def get_or_make(self, key: tuple, make):
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.put(key, value)
+        return value
 
-def results_cache() -> _ResultsCache:
-    cache = current_app.extensions.get("engage.results_cache")
+
+def results_cache(name: str = "engage.results_cache") -> _ResultsCache:
+    """The app's cache of grouped rows (or, by ``name``, another one kept the same way,
+    such as the results page's rendered sections)."""
+    cache = current_app.extensions.get(name)
     if cache is None:
-        cache = current_app.extensions.setdefault("engage.results_cache", _ResultsCache())
+        cache = current_app.extensions.setdefault(name, _ResultsCache())
     return cache
+
+
+def clear_results_caches() -> None:
+    """Empties every cache of results (grouped rows, rendered pages) of this process."""
+    for cache in list(current_app.extensions.values()):
+        if isinstance(cache, _ResultsCache):
+            cache.clear()
 
 
 def data_version(survey_id: int) -> tuple:
@@ -536,9 +552,11 @@ def results(
     rule: stats.DisclosureRule | None = None,
     forums: dict[int, str] | None = None,
     cache: bool = True,
+    version: tuple | None = None,
 ) -> Results:
     """Every question with results (choices, Likert, FFT, scale, number), by one grouping
-    or two crossed. ``rule``: disclosure control (public pages and API)."""
+    or two crossed. ``rule``: disclosure control (public pages and API). ``version``: the
+    survey's :func:`data_version`, when the caller has it already."""
     filters = filters or Filters()
     keys = [by] if isinstance(by, str) else list(by)
     groupings = [GROUPINGS[k] for k in keys]
@@ -546,7 +564,8 @@ def results(
     rows = None
     key = None
     if cache:
-        key = (survey.id, survey.version, data_version(survey.id), tuple(columns), filters)
+        version = version or data_version(survey.id)
+        key = (survey.id, survey.version, version, tuple(columns), filters)
         rows = results_cache().get(key)
     if rows is None:
         rows = count(survey, columns, filters)

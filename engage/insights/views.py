@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.numbers import parse_pattern
 from flask import Blueprint, abort, render_template, request
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from engage.accounts.models import Organisation, OrgKind
@@ -25,7 +27,14 @@ from engage.insights import charts, params
 from engage.insights.access import published, rule_for
 from engage.insights.groupings import GROUPINGS
 from engage.insights.representation import completeness, representation
-from engage.insights.results import Cell, OptionCell, QuestionResult, results
+from engage.insights.results import (
+    Cell,
+    OptionCell,
+    QuestionResult,
+    data_version,
+    results,
+    results_cache,
+)
 from engage.responses.models import Channel
 
 bp = Blueprint("insights", __name__, url_prefix="/<locale>/surveys")
@@ -164,13 +173,7 @@ def _number_axis(result: QuestionResult) -> tuple[float, float]:
     return (0, max(1.0, top * 1.1))
 
 
-def _format(value: float, percent: bool) -> str:
-    if percent:
-        return f"{format_decimal(round(value), format='#,##0')}%"
-    return format_decimal(value, format="#,##0.0")
-
-
-def _chart(ind: Indicator, question_label: str, rule) -> Any:
+def _chart(ind: Indicator, question_label: str, rule, formatters: dict[str, Any]) -> Any:
     bars = [
         charts.Bar(
             row.label,
@@ -183,7 +186,8 @@ def _chart(ind: Indicator, question_label: str, rule) -> Any:
         )
         for row in ind.rows
     ]
-    overall_text = _format(ind.overall, ind.percent) if ind.overall is not None else ""
+    fmt_value = formatters["fmt_value"]
+    overall_text = fmt_value(ind.overall, ind.percent) if ind.overall is not None else ""
     return charts.bar_chart(
         bars,
         title=f"{question_label}: {ind.title}",
@@ -196,8 +200,8 @@ def _chart(ind: Indicator, question_label: str, rule) -> Any:
         axis_min=ind.axis[0],
         axis_max=ind.axis[1],
         unit="%" if ind.percent else "",
-        format_value=lambda v: _format(v, ind.percent),
-        format_count=lambda c: format_decimal(c),
+        format_value=lambda v: fmt_value(v, ind.percent),
+        format_count=formatters["fmt_count"],
         overall=ind.overall,
         overall_label=_("Everyone: %(value)s", value=overall_text) if overall_text else None,
         suppressed_text=_("fewer than %(n)s", n=rule.threshold) if rule else None,
@@ -221,49 +225,27 @@ def results_page(slug: str):
     except params.BadParameter as exc:
         problem = exc
         query = params.Query("ethnic_group", None, params.Filters())
-    found = results(snapshot, query.groupings, filters=query.filters, rule=rule)
-    questions = []
-    for result in found.questions:
-        label = _text(result.question.label)
-        shown = indicators(result, _option_labels(result.question))
-        for ind in shown:
-            ind.chart = _chart(ind, label, rule)
-        questions.append((result, label, shown))
     area_code = (request.args.get("area") or survey.consultation.area_code or "").strip()
-    baseline = None
-    if area_code:
-        baseline = db.session.scalar(select(Baseline).where(Baseline.code == area_code))
+    version = data_version(snapshot.id)
+    # the page's sections, kept until a response is added or removed, or the survey changes
+    key = (snapshot.id, snapshot.version, version, query, rule, current_locale(), area_code)
+    sections = results_cache(PAGES_CACHE).get_or_make(
+        key, lambda: _sections(snapshot, query, rule, version, area_code)
+    )
     status = 400 if problem is not None else 200
-    complete = completeness(snapshot.id, filters=query.filters, rule=rule)
-    forums = _forums()
-    channel_labels = {c.value: c.label for c in Channel}
     return (
         render_template(
             "insights/results.html",
-            **_formatters(),
-            channel_labels=channel_labels,
-            forum_labels={None: _("Not through a forum"), **{i: name for i, _s, name in forums}},
-            week_labels=_week_labels,
-            weak_channels=[
-                channel_labels.get(c, c)
-                for c, tally in complete.by_channel.items()
-                if complete.below_target(tally)
-            ],
             survey=survey,
-            snapshot=snapshot,
             survey_title=_text(snapshot.title),
             query=query,
             problem=problem,
             rule=rule,
-            questions=questions,
+            sections=sections,
             groupings=GROUPINGS,
             channels=list(Channel),
-            forums=forums,
+            forums=_forums(),
             answer_choices=_answer_choices(snapshot),
-            completeness=complete,
-            representation=representation(snapshot.id, baseline, filters=query.filters, rule=rule)
-            if baseline is not None
-            else None,
             area_code=area_code,
             areas=_areas(),
         ),
@@ -271,24 +253,76 @@ def results_page(slug: str):
     )
 
 
-def _formatters() -> dict[str, Any]:
-    def fmt_pct(value: float, digits: int = 0) -> str:
-        pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-        return f"{format_decimal(round(value, digits), format=pattern)}%"
+#: the name of the cache of the results page's rendered sections
+PAGES_CACHE = "engage.results_pages"
 
-    def fmt_mean(value: float, digits: int = 1) -> str:
-        return format_decimal(value, format="#,##0." + "0" * digits)
+
+def _sections(snapshot, query, rule, version, area_code: str) -> dict[str, Markup]:
+    """The page's three heavy sections, rendered: completeness, representation and the
+    questions (with their charts)."""
+    formatters = _formatters()
+    found = results(snapshot, query.groupings, filters=query.filters, rule=rule, version=version)
+    questions = []
+    for result in found.questions:
+        label = _text(result.question.label)
+        shown = indicators(result, _option_labels(result.question))
+        for ind in shown:
+            ind.chart = _chart(ind, label, rule, formatters)
+        questions.append((result, label, shown))
+    complete = completeness(snapshot.id, filters=query.filters, rule=rule)
+    baseline = None
+    if area_code:
+        baseline = db.session.scalar(select(Baseline).where(Baseline.code == area_code))
+    forums = _forums()
+    channel_labels = {c.value: c.label for c in Channel}
+    context = {
+        **formatters,
+        "rule": rule,
+        "query": query,
+        "groupings": GROUPINGS,
+        "channel_labels": channel_labels,
+        "forum_labels": {None: _("Not through a forum"), **{i: n for i, _s, n in forums}},
+        "week_labels": _week_labels,
+        "weak_channels": [
+            channel_labels.get(c, c)
+            for c, tally in complete.by_channel.items()
+            if complete.below_target(tally)
+        ],
+        "completeness": complete,
+        "representation": representation(snapshot.id, baseline, filters=query.filters, rule=rule)
+        if baseline is not None
+        else None,
+        "questions": questions,
+    }
+    # rendered (and so escaped) by Jinja: safe to put in the page as it is
+    return {
+        name: Markup(render_template(f"insights/_{name}.html", **context))  # noqa: S704
+        for name in ("completeness", "representation", "questions")
+    }
+
+
+def _formatters() -> dict[str, Any]:
+    """Number formatting in the page's language, with each pattern parsed once (a page
+    formats thousands of numbers)."""
+    locale = get_locale()
+    patterns = {d: parse_pattern("#,##0" + ("." + "0" * d if d else "")) for d in range(3)}
+
+    def number(value: float, digits: int = 0) -> str:
+        return patterns[digits].apply(value, locale)
+
+    def fmt_pct(value: float, digits: int = 0) -> str:
+        return f"{number(value, digits)}%"
 
     def fmt_points(value: float) -> str:
         points = 100 * value
         sign = "+" if points > 0.05 else ""
-        return f"{sign}{format_decimal(points, format='#,##0.0')}"
+        return f"{sign}{number(points, 1)}"
 
     return {
         "fmt_pct": fmt_pct,
-        "fmt_mean": fmt_mean,
-        "fmt_count": lambda c: format_decimal(c),
-        "fmt_value": lambda v, percent: fmt_pct(v) if percent else fmt_mean(v),
+        "fmt_mean": lambda value, digits=1: number(value, digits),
+        "fmt_count": number,
+        "fmt_value": lambda v, percent: fmt_pct(v) if percent else number(v, 1),
         "fmt_points": fmt_points,
     }
 
