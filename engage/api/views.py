@@ -215,7 +215,7 @@ def _survey_and_rule(slug: str) -> tuple[SurveySnapshot, DisclosureRule | None]:
         rule = rule_for(g.api_user, db.session.get(Survey, survey.id))
         if rule is None:
             return survey, None
-    if not published(survey.consultation.status) or survey.status == SurveyStatus.draft:
+    if not published(survey):
         raise ApiError(404, _("There is no survey at this address."))
     return survey, disclosure_rule()
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app
 
 from engage.accounts.permissions import can
-from engage.consultations.models import ConsultationStatus
+from engage.consultations.models import ConsultationStatus, SurveyStatus
 from engage.insights.stats import DisclosureRule
 
 
@@ -20,9 +20,12 @@ def disclosure_rule() -> DisclosureRule:
     )
 
 
-def published(consultation_status: ConsultationStatus | str) -> bool:
-    """Results are public once the consultation is no longer a draft."""
-    return str(consultation_status) != ConsultationStatus.draft.value
+def published(survey: Any) -> bool:
+    """A survey's results are public once neither it nor its consultation is a draft."""
+    return (
+        survey.consultation.status != ConsultationStatus.draft
+        and survey.status != SurveyStatus.draft
+    )
 
 
 def rule_for(user: Any, survey: Any) -> DisclosureRule | None:

@@ -217,7 +217,7 @@ def _option_labels(question: QuestionSnapshot) -> dict[str, str]:
 def results_page(slug: str):
     snapshot, survey = _load(slug)
     rule = rule_for(current_user, survey)
-    if rule is not None and not published(survey.consultation.status):
+    if rule is not None and not published(survey):
         abort(404)
     problem = None
     try:
