@@ -298,3 +298,15 @@ def test_a_respondent_who_was_happy_skips_the_conditional_questions(demo_site, c
     html = client.get(after).get_data(as_text=True)
     assert "Which language did you need an interpreter for?" not in html
     assert "If you could change one thing" in html
+
+
+def test_the_results_page_shows_the_gap_against_bolton_and_the_paper_warning(demo_site, client):
+    from engage.demo_survey import SURVEY_SLUG
+
+    page = client.get(f"/en/surveys/{SURVEY_SLUG}/results").get_data(as_text=True)
+    # Bolton: 27,897 Pakistani residents of 295,960 (Census 2021); the demo heard from few
+    assert "Pakistani residents are 9% of Bolton" in page
+    assert "Below 80%" in page and "Paper form" in page
+    assert "fewer than 8" in page  # Roma, Gypsy or Irish Traveller and Arab respondents
+    urdu = client.get(f"/ur/surveys/{SURVEY_SLUG}/results?by=channel&cross=ethnic_group_broad")
+    assert urdu.status_code == 200
