@@ -34,6 +34,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchdb import reset
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SURVEY = "bench-survey"
@@ -76,22 +78,6 @@ def make_app(url: str, instance: str):
             "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         }
     )
-
-
-def reset(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        return
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def build_survey() -> None:

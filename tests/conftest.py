@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, text
 
 from engage import create_app
 from engage.extensions import db, limiter
@@ -55,6 +55,18 @@ def reset_database(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+#: reference data the migrations load (the Census), which every test may rely on
+REFERENCE_TABLES = frozenset({"population_baselines", "population_counts"})
+
+
+def wipe() -> None:
+    """Deletes every row that tests made with real commits, keeping the reference data."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
+            db.session.execute(delete(table))
+    db.session.commit()
 
 
 @pytest.fixture(scope="session", autouse=True)

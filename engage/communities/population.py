@@ -24,6 +24,7 @@ from engage.communities.categories import (
 from engage.communities.models import Baseline, PopulationCount
 from engage.extensions import db
 from engage.i18n import _, _l
+from engage.problems import RowProblem
 
 #: ONS Census 2021 table TS021 (usual residents by ethnic group), lower-tier local
 #: authorities of England and Wales; Open Government Licence v3.0
@@ -88,26 +89,8 @@ class BaselineError(ValueError):
     """A baseline that cannot be added or removed; the message is in the reader's language."""
 
 
-@dataclass(frozen=True)
-class FileProblem:
-    """A problem in a population file: the row as a spreadsheet numbers it (the header is
-    row 1), the column, and why, as a lazy string in the reader's language."""
-
-    row: int | None
-    column: str
-    message: Any
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return str(self.message)
-        if self.column:
-            return _(
-                "Row %(row)s, column %(column)s: %(message)s",
-                row=self.row,
-                column=self.column,
-                message=str(self.message),
-            )
-        return _("Row %(row)s: %(message)s", row=self.row, message=str(self.message))
+#: a problem in a population file: row (None: the whole file), column and why
+FileProblem = RowProblem
 
 
 class FileRejected(Exception):

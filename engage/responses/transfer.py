@@ -37,7 +37,8 @@ from engage.consultations.models import Question, QuestionType, Survey
 from engage.consultations.service import ordered_questions
 from engage.extensions import db
 from engage.forms import clean_text
-from engage.i18n import _, _l
+from engage.i18n import _l
+from engage.problems import RowProblem
 from engage.responses import values
 from engage.responses.models import (
     Answer,
@@ -70,27 +71,8 @@ Progress = Callable[..., None]
 # Results and problems ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A problem in the file: the row as a spreadsheet numbers it (the header is row 1),
-    the column's name, and why, as a lazy string in the reader's language."""
-
-    row: int
-    column: str
-    message: Any
-
-    def text(self) -> str:
-        if self.column:
-            return _(
-                "Row %(row)s, column %(column)s: %(message)s",
-                row=self.row,
-                column=self.column,
-                message=str(self.message),
-            )
-        return _("Row %(row)s: %(message)s", row=self.row, message=str(self.message))
-
-    def __str__(self) -> str:
-        return self.text()
+#: a problem in the file: row, column and why (engage.problems)
+RowError = RowProblem
 
 
 class ImportRejected(Exception):

@@ -55,7 +55,8 @@ def render_error(code: int, title=None, message=None):
         g.keep_locale_cookie = True
     default_title, default_message = MESSAGES.get(code, MESSAGES[500])
     if request.path.startswith("/api/"):
-        return {"error": str(title or default_title), "status": code}, code
+        # the API's own error shape (engage.api.views): {"error": {"message": ...}}
+        return {"error": {"message": str(title or default_title)}}, code
     return (
         render_template(
             "errors/error.html",

@@ -1,4 +1,4 @@
-"""``{% kept key %}…{% endkept %}``: a template fragment made once per key and kept.
+"""``{% call kept(key) %}…{% endcall %}``: a template fragment made once per key and kept.
 
 Every page repeats the same head, header and footer: a dozen translated strings and
 links, which cost more to make than the rest of a survey page. A fragment inside
@@ -8,46 +8,35 @@ configuration it shows); the script root (the URLs' prefix) is added to it. A ke
 that is ``none`` (or false) keeps nothing: the fragment is made each time, e.g. for a
 signed-in person, whose header has their own links and a CSRF token.
 
-As in the fragment cache example of Jinja's extension documentation; the markup is
-kept per app (its Jinja environment), at most :data:`MAX_KEPT` fragments.
+A plain ``call`` block rather than a tag of its own, so that Babel's extraction reads
+these templates as it is. The markup is kept per app, at most :data:`MAX_KEPT`
+fragments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
-from flask import has_request_context, request
-from jinja2 import nodes
-from jinja2.ext import Extension
-from jinja2.parser import Parser
+from flask import Flask, has_request_context, request
 from markupsafe import Markup
 
 MAX_KEPT = 500
 
 
-class KeptFragments(Extension):
-    tags = {"kept"}
+def init_app(app: Flask) -> None:
+    kept_fragments: dict[tuple, Markup | str] = {}
 
-    def __init__(self, environment):
-        super().__init__(environment)
-        environment.extend(kept_fragments={})
-
-    def parse(self, parser: Parser) -> nodes.Node:
-        lineno = next(parser.stream).lineno
-        key = parser.parse_expression()
-        body = parser.parse_statements(("name:endkept",), drop_needle=True)
-        call = self.call_method("_kept", [key])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
-
-    def _kept(self, key, caller: Callable[[], str]) -> Markup | str:
+    def kept(key: Hashable, caller: Callable[[], Markup | str]) -> Markup | str:
+        """The fragment ``caller`` makes, made once per ``key``; made each time for a
+        false ``key``."""
         if not key:
             return caller()
-        root = request.script_root if has_request_context() else ""
-        full_key = (root, key)
-        kept: dict = self.environment.kept_fragments
-        markup = kept.get(full_key)
+        full_key = (request.script_root if has_request_context() else "", key)
+        markup = kept_fragments.get(full_key)
         if markup is None:
             markup = caller()
-            if len(kept) < MAX_KEPT:
-                kept[full_key] = markup
+            if len(kept_fragments) < MAX_KEPT:
+                kept_fragments[full_key] = markup
         return markup
+
+    app.jinja_env.globals["kept"] = kept

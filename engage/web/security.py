@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from engage.accounts.permissions import can
 from engage.i18n import current_locale, languages, text_direction
-from engage.web.fragments import KeptFragments
+from engage.web import fragments
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     def user_can(action, obj=None):
         return can(current_user, action, obj)
 
-    app.jinja_env.add_extension(KeptFragments)
+    fragments.init_app(app)
     app.jinja_env.globals.update(
         page_url=page_url,
         static_url=static_url,

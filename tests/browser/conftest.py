@@ -11,13 +11,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
 from werkzeug.serving import make_server
 
 from engage import create_app
 from engage.extensions import db
 from tests import factories
-from tests.conftest import base_config
+from tests.conftest import base_config, wipe
 
 CHROMIUM = os.environ.get("ENGAGE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,17 +43,6 @@ def pytest_collection_modifyitems(config, items):
                 )
 
 
-#: reference data the migration loads (the Census), which every test may rely on
-KEEP = {"population_baselines", "population_counts"}
-
-
-def _wipe():
-    for table in reversed(db.metadata.sorted_tables):
-        if table.name not in KEEP:
-            db.session.execute(delete(table))
-    db.session.commit()
-
-
 @pytest.fixture(scope="module")
 def live_server(database_url, tmp_path_factory):
     """Engage served over HTTP on 127.0.0.1 with real commits, and the test cast loaded."""
@@ -63,7 +51,7 @@ def live_server(database_url, tmp_path_factory):
     )
     app.config["TESTING"] = False
     with app.app_context():
-        _wipe()
+        wipe()
         cast = factories.make_world()
         db.session.commit()
     with socket.socket() as s:
@@ -77,7 +65,7 @@ def live_server(database_url, tmp_path_factory):
     yield app
     server.shutdown()
     with app.app_context():
-        _wipe()
+        wipe()
         db.engine.dispose()
 
 

@@ -10,13 +10,13 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from engage import create_app, jobs
 from engage.extensions import db
 from engage.responses.models import Response
 from tests import factories
-from tests.conftest import base_config
+from tests.conftest import base_config, wipe
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 CSV = "experience,services,ethnic_group\ngood,gp;pharmacy,K\npoor,,Z\nneither,hospital,99\n"
@@ -33,12 +33,6 @@ def count_to(n: int):
     return {"count": n}
 
 
-def _wipe():
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
-    db.session.commit()
-
-
 @pytest.fixture
 def committed_app(database_url, tmp_path):
     """An app whose changes are really committed (jobs see them), with the test cast."""
@@ -46,7 +40,7 @@ def committed_app(database_url, tmp_path):
     def make(**config):
         app = create_app(base_config(database_url, tmp_path / "instance", **config))
         with app.app_context():
-            _wipe()
+            wipe()
             factories.make_world()
             db.session.commit()
         made.append(app)
@@ -56,7 +50,7 @@ def committed_app(database_url, tmp_path):
     yield make
     for app in made:
         with app.app_context():
-            _wipe()
+            wipe()
             db.engine.dispose()
 
 
