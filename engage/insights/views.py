@@ -40,6 +40,8 @@ from engage.responses.models import Channel
 bp = Blueprint("insights", __name__, url_prefix="/<locale>/surveys")
 
 LIKERT_SCALE = (1, 5)
+#: questions whose answers' shares are also shown together, group by group
+DISTRIBUTED = frozenset({QuestionType.likert, QuestionType.scale, QuestionType.fft})
 SCALE = (0, 10)
 
 
@@ -265,10 +267,12 @@ def _sections(snapshot, query, rule, version, area_code: str) -> dict[str, Marku
     questions = []
     for result in found.questions:
         label = _text(result.question.label)
-        shown = indicators(result, _option_labels(result.question))
+        option_labels = _option_labels(result.question)
+        shown = indicators(result, option_labels)
         for ind in shown:
             ind.chart = _chart(ind, label, rule, formatters)
-        questions.append((result, label, shown))
+        distribution = result.type in DISTRIBUTED
+        questions.append((result, label, shown, option_labels if distribution else None))
     complete = completeness(snapshot.id, filters=query.filters, rule=rule)
     baseline = None
     if area_code:

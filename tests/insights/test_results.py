@@ -251,6 +251,10 @@ def test_the_page_leads_with_completeness_and_the_gap_and_hides_small_counts(sur
     login(client, world.emails["analyst"])
     analyst = client.get("/en/surveys/results-survey/results").get_data(as_text=True)
     assert "rounded to the nearest" in public and "rounded to the nearest" not in analyst
+    # the Likert question's distribution: 12 Indian respondents, all "agree"
+    distribution = analyst[analyst.index("Staff treated me with respect: percentage") :]
+    indian = distribution[distribution.index(">Indian<") :][:400]
+    assert ">12<" in indian and ">100%<" in indian
     urdu = client.get("/ur/surveys/results-survey/results?by=channel&cross=sex")
     assert urdu.status_code == 200
     assert 'dir="rtl"' in urdu.get_data(as_text=True)
