@@ -48,6 +48,8 @@ def _answers(app) -> dict[int, dict[str, list]]:
             select(Answer.response_id, Question.key, Option.code, Answer.number, Answer.text)
             .join(Question, Question.id == Answer.question_id)
             .outerjoin(Option, Option.id == Answer.option_id)
+            # in the order the answers were written (a multiple choice's ticks too)
+            .order_by(Answer.id)
         ).all()
     result: dict[int, dict[str, list]] = {}
     for response_id, key, code, number, text in rows:
