@@ -198,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
     # every domain's models, so that the metadata (and so the migrations) is complete
     import engage.communities.models
     import engage.consultations.models
+    import engage.insights.models
     import engage.responses.models  # noqa: F401
     from engage.accounts.views import bp as accounts_bp
     from engage.api.views import bp as api_bp

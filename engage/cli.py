@@ -27,6 +27,7 @@ def main() -> None:
 def init_app(app: Flask) -> None:
     from engage.communities.commands import COMMANDS as population_commands
     from engage.consultations.commands import COMMANDS as consultation_commands
+    from engage.insights.commands import COMMANDS as insight_commands
     from engage.responses.commands import COMMANDS as response_commands
 
     for command in (
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         translations,
         *population_commands,
         *consultation_commands,
+        *insight_commands,
         *response_commands,
     ):
         app.cli.add_command(command)

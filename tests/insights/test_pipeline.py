@@ -1,0 +1,209 @@
+"""The text pipeline over a survey: language routing, sentiment on English only, the
+translation queue, keyword themes, learning from coded answers, redaction, all or nothing,
+the commands, and the job inline and on RQ."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from sqlalchemy import select
+
+from engage import jobs
+from engage.consultations.models import ConsultationStatus
+from engage.consultations.service import get_survey
+from engage.extensions import db
+from engage.insights import pipeline
+from engage.insights.models import TextAnalysis
+from engage.responses import transfer
+from engage.responses.models import Answer
+from tests.factories import make_consultation, make_survey
+from tests.responses.test_jobs import (  # noqa: F401 - fixtures
+    REDIS_URL,
+    committed_app,
+    redis_queue,
+    run_worker,
+)
+
+URDU = "ترجمان نہیں آیا اور مجھے ڈاکٹر کی بات سمجھ نہیں آئی۔"
+ANSWERS = [
+    "The interpreter never turned up so I could not understand the doctor.",
+    "Reception staff were rude and unhelpful on the phone.",
+    "Lovely nurse, very kind and caring, thank you.",
+    "Call me on 07700 900123 or write to fatima@example.org about it.",
+    URDU,
+]
+
+
+def write_csv(path, rows: list[dict[str, str]]):
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def survey(world, ctx, tmp_path):
+    made = make_survey(make_consultation(status=ConsultationStatus.open), slug="text-survey")
+    db.session.commit()
+    rows = [{"experience": "good", "summary": text} for text in ANSWERS]
+    transfer.import_responses(made, write_csv(tmp_path / "t.csv", rows))
+    db.session.commit()
+    return get_survey("text-survey")
+
+
+def analyses(survey) -> dict[str, TextAnalysis]:
+    rows = db.session.execute(
+        select(Answer.text, TextAnalysis)
+        .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+        .order_by(Answer.id)
+    ).all()
+    return {text: analysis for text, analysis in rows}
+
+
+def test_english_is_scored_and_other_languages_wait_for_a_translation(survey):
+    run = pipeline.analyse_survey(survey)
+    db.session.commit()
+    assert run.analysed == 5 and run.awaiting_translation == 1
+    found = analyses(survey)
+    kind = found[ANSWERS[2]]
+    assert (kind.language, kind.sentiment.value) == ("en", "positive") and kind.polarity > 0
+    assert found[ANSWERS[1]].sentiment.value == "negative"
+    assert "reception staff" in found[ANSWERS[1]].noun_phrases
+    urdu = found[URDU]
+    assert urdu.language == "ur"
+    assert urdu.sentiment is None and urdu.polarity is None  # not scored
+    assert urdu.themes == [] and urdu.noun_phrases == []
+
+
+def test_a_translation_is_analysed_and_the_original_kept(survey):
+    pipeline.analyse_survey(survey)
+    analysis = analyses(survey)[URDU]
+    analysis.translation = "The interpreter did not come and I did not understand the doctor."
+    db.session.commit()
+    run = pipeline.analyse_survey(survey)
+    db.session.commit()
+    assert run.awaiting_translation == 0
+    again = analyses(survey)[URDU]
+    assert again.language == "ur"  # the original's
+    assert again.translation.startswith("The interpreter")  # kept across runs
+    assert again.redacted == URDU
+    assert "interpreters_language_support" in [code for code, _ in again.themes]
+
+
+def test_keywords_suggest_themes_and_quotes_are_redacted(survey):
+    pipeline.analyse_survey(survey)
+    found = analyses(survey)
+    codes = [code for code, _score in found[ANSWERS[0]].themes]
+    assert codes[0] == "interpreters_language_support"
+    assert found[ANSWERS[0]].suggested_by == "keywords"
+    quoted = found[ANSWERS[3]].redacted
+    assert "07700" not in quoted and "fatima@" not in quoted
+    assert "[phone]" in quoted and "[email]" in quoted
+    # the answer itself is kept as it was given
+    assert db.session.scalar(select(Answer.text).where(Answer.text.like("Call me%")))
+
+
+def test_a_failed_run_keeps_the_previous_analyses(survey):
+    pipeline.analyse_survey(survey)
+    db.session.commit()
+    before = {t: a.themes for t, a in analyses(survey).items()}
+
+    def fail(done, total, **_kw):
+        if done:
+            raise RuntimeError("the worker died")
+
+    with pytest.raises(RuntimeError):
+        pipeline.analyse_survey(survey, progress=fail)
+    db.session.rollback()
+    assert {t: a.themes for t, a in analyses(survey).items()} == before
+
+
+COMPLAINTS = [
+    "Waited {} weeks for an appointment",
+    "No appointments for {} days again",
+    "Could not book an appointment for {} weeks",
+    "The appointment system made me wait {} days",
+    "Appointment delayed by {} weeks",
+]
+PRAISE = [
+    "The nurse was {} kind to my mother",
+    "Doctor listened and was {} caring",
+    "Staff were {} friendly and respectful",
+    "Such {} kind and gentle staff",
+    "Caring and {} compassionate nurses",
+]
+
+
+def test_enough_coded_answers_train_a_model_that_suggests(world, ctx, tmp_path):
+    made = make_survey(make_consultation(status=ConsultationStatus.open), slug="coded-survey")
+    db.session.commit()
+    rows = []
+    for i in range(30):
+        rows.append(
+            {
+                "summary": COMPLAINTS[i % 5].format(i + 2),
+                "summary__themes": "waiting",
+                "summary__sentiment": "negative",
+            }
+        )
+        rows.append(
+            {
+                "summary": PRAISE[i % 5].format(["very", "so", "really"][i % 3]),
+                "summary__themes": "kindness",
+                "summary__sentiment": "positive",
+            }
+        )
+    rows.append(
+        {
+            "summary": "Waited weeks and weeks for an appointment",
+            "summary__themes": "",
+            "summary__sentiment": "",
+        }
+    )
+    transfer.import_responses(made, write_csv(tmp_path / "coded.csv", rows))
+    db.session.commit()
+    run = pipeline.analyse_survey(get_survey("coded-survey"))
+    assert run.learned_from == 60  # the last one is not coded
+    uncoded = analyses(made)["Waited weeks and weeks for an appointment"]
+    assert uncoded.suggested_by == "model"
+    assert uncoded.themes[0][0] == "waiting"
+
+
+def test_engage_analyse_and_import_codebook(survey, runner, tmp_path):
+    result = runner.invoke(args=["analyse", "text-survey", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "Analysed 5 answers" in result.output and "1 await" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,parent,description,keywords\nqueue,,,Waiting,wait\n")
+    result = runner.invoke(args=["import-codebook", str(bad), "--survey", "text-survey"])
+    assert result.exit_code != 0 and "Row 2" in result.output
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "code,name,parent,description,keywords\n"
+        "reception,Reception,,Front desk,rude;reception staff\n"
+    )
+    result = runner.invoke(args=["import-codebook", str(good), "--survey", "text-survey"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["analyse", "text-survey", "--quiet"])
+    assert [c for c, _ in analyses(survey)[ANSWERS[1]].themes] == ["reception"]
+    assert analyses(survey)[ANSWERS[0]].themes == []  # no interpreter theme in this codebook
+
+
+def test_the_job_runs_inline_and_on_rq(committed_app, redis_queue, tmp_path):  # noqa: F811
+    for config in ({"JOBS_INLINE": True}, {"REDIS_URL": REDIS_URL, "JOBS_QUEUE": redis_queue}):
+        app = committed_app(**config)
+        with app.app_context():
+            made = get_survey("test-survey")
+            rows = [{"summary": text} for text in ANSWERS]
+            transfer.import_responses(made, write_csv(tmp_path / "j.csv", rows))
+            db.session.commit()
+            job_id = jobs.enqueue("engage.insights.pipeline.analyse_job", "test-survey")
+            db.session.remove()
+            if "REDIS_URL" in config:
+                run_worker(app)
+            state = jobs.status(job_id)
+            assert state["state"] == "done", state
+            assert state["result"] == {"analysed": 5, "awaiting_translation": 1}
+            assert db.session.scalar(select(db.func.count()).select_from(TextAnalysis)) == 5
