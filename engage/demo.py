@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engage import demo_survey
+from engage import demo_insight, demo_survey
 from engage.accounts import service
 from engage.accounts.models import OrgKind, Role
 
@@ -67,7 +67,8 @@ def load() -> bool:
             organisation=organisations.get(org_slug) if org_slug else None,
             role=role,
         )
-    demo_survey.load(organisations)
+    survey = demo_survey.load(organisations)
+    demo_insight.load(survey)
     return True
 
 

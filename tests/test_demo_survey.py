@@ -312,3 +312,22 @@ def test_the_results_page_shows_the_gap_against_bolton_and_the_paper_warning(dem
     assert "fewer than 8" in page  # Roma, Gypsy or Irish Traveller and Arab respondents
     urdu = client.get(f"/ur/surveys/{SURVEY_SLUG}/results?by=channel&cross=ethnic_group_broad")
     assert urdu.status_code == 200
+
+
+def test_the_free_text_is_analysed_translated_and_partly_coded(demo_site):
+    from engage.insights.models import TextAnalysis
+
+    with demo_site.app_context():
+        rows = db.session.execute(
+            select(TextAnalysis.language, TextAnalysis.translation, TextAnalysis.suggested_by)
+        ).all()
+        coded = db.session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.coded_themes.is_not(None))
+        )
+    languages = Counter(language for language, _t, _s in rows)
+    assert languages["en"] > 300 and languages["ur"] > 20
+    # every Urdu answer has the host's English, so its themes come through it
+    assert all(translation for language, translation, _s in rows if language == "ur")
+    assert coded >= 100
+    by = Counter(s for _l, _t, s in rows)
+    assert by["model"] > by["keywords"] > 0  # learned from the analyst's coding

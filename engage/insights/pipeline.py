@@ -27,6 +27,8 @@ from engage.sqltypes import utcnow
 FREE_TEXT = (QuestionType.short_text, QuestionType.long_text)
 DEFAULT_NAME = "NHS England patient experience (QDC v7) with Engage's themes"
 BATCH = 500
+#: a learned theme is suggested from this confidence up; below it, the keywords suggest
+CONFIDENT = 0.3
 
 Progress = Callable[..., None]
 
@@ -196,8 +198,11 @@ def _analyse_batch(batch, themes, model, run: Run) -> list[dict]:
         by = None
         if readable:
             suggestion = next(suggestions) if model is not None else None
-            if suggestion is not None and suggestion.themes:
-                suggested, by = [list(t) for t in suggestion.themes], "model"
+            confident = [
+                list(t) for t in (suggestion.themes if suggestion else []) if t[1] >= CONFIDENT
+            ]
+            if confident:
+                suggested, by = confident, "model"
                 run.by_model += 1
             else:
                 matched = codebook.match_keywords(translation or original.redacted.text, themes)
