@@ -180,10 +180,26 @@ def _best_threshold(confidence: np.ndarray, y: np.ndarray) -> float:
     return round(best, 2)
 
 
+def _platt(scores: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    """Platt scaling (Platt 1999), with his targets (N+ + 1) / (N+ + 2) for positives and
+    1 / (N- + 2) for negatives rather than 1 and 0, so that a few answers that happen to
+    separate cleanly do not give certainties. Each score is fitted as a positive and as a
+    negative, weighted by its target."""
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    scores = scores.reshape(-1, 1)
+    return LogisticRegression(C=1e4).fit(
+        np.vstack([scores, scores]),
+        np.r_[np.ones(len(y)), np.zeros(len(y))],
+        sample_weight=np.r_[target, 1 - target],
+    )
+
+
 def _fit_theme(code: str, features: sparse.csr_matrix, y: np.ndarray) -> _Theme:
     folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=0)
     out_of_fold = cross_val_predict(_svm(y), features, y, cv=folds, method="decision_function")
-    platt = LogisticRegression(C=1e4).fit(out_of_fold.reshape(-1, 1), y)
+    platt = _platt(out_of_fold, y)
     svm = _svm(y).fit(features, y)
     # half the size, the same suggestions
     svm.coef_ = svm.coef_.astype(np.float32)

@@ -176,6 +176,7 @@ def analyse_survey(survey: Survey, *, progress: Progress | None = None) -> Run:
 def _analyse_batch(batch, themes, model, run: Run) -> list[dict]:
     found = []
     english = []
+    contexts = []
     for row in batch:
         original = text.analyse(row.text)
         language = original.language
@@ -188,7 +189,9 @@ def _analyse_batch(batch, themes, model, run: Run) -> list[dict]:
         found.append((row, original, result))
         if language == "en" or row.translation:
             english.append(row.translation or original.redacted.text)
-    suggestions = iter(model.suggest(english, None) if model is not None and english else [])
+            contexts.append(row.key)
+    # the question each answer is to, as the model learned it
+    suggestions = iter(model.suggest(english, contexts) if model is not None and english else [])
     written = []
     for row, original, (language, sentiment, phrases, translation) in found:
         run.analysed += 1

@@ -38,6 +38,7 @@ from engage.consultations.service import ordered_questions
 from engage.extensions import db
 from engage.forms import clean_text
 from engage.i18n import _l
+from engage.insights.codebook import THEME_CODE
 from engage.problems import RowProblem
 from engage.responses import values
 from engage.responses.models import (
@@ -57,7 +58,6 @@ BATCH_SIZE = 5000
 MAX_ERRORS = 20
 META_COLUMNS = ["channel", "submitted_at", "locale", "forum"]
 CODING_SUFFIXES = ("__themes", "__sentiment", "__language")
-THEME_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 #: a cell a spreadsheet would run: it is written with a leading apostrophe
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
