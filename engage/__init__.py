@@ -207,6 +207,9 @@ def _register_blueprints(app: Flask) -> None:
     from engage.consultations.views import bp as consultations_bp
     from engage.consultations.xlsform_views import bp as xlsform_bp
     from engage.discussions.views import bp as discussions_bp
+    from engage.insights.coding_views import bp as coding_bp
+    from engage.insights.report_views import bp as reports_bp
+    from engage.insights.theme_views import bp as themes_bp
     from engage.insights.views import bp as insights_bp
     from engage.responses.data_views import bp as response_data_bp
     from engage.responses.views import bp as survey_bp
@@ -224,6 +227,9 @@ def _register_blueprints(app: Flask) -> None:
         response_data_bp,
         communities_bp,
         insights_bp,
+        coding_bp,
+        reports_bp,
+        themes_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -29,16 +29,13 @@ ENGLISH_FOR_URDU = {
                 "They said book online, but I have no smartphone and I don't know how to "
                 "use the internet.",
                 "I asked for a female doctor and was told there is none for a month.",
-                "The reception staff spoke harshly when I couldn't explain properly in "
-                "English.",
-                "The doctor didn't listen to all I had to say and sent me away within ten "
-                "minutes.",
+                "The reception staff spoke harshly when I couldn't explain properly in English.",
+                "The doctor didn't listen to all I had to say and sent me away within ten minutes.",
                 "I was given a phone appointment although I needed an examination.",
                 "A letter came in English, I couldn't read it and I missed my appointment.",
                 "For three days they kept saying call again tomorrow.",
                 "Nobody explained how to take my medicine while fasting.",
-                "Every time my mother-in-law has to take us because nobody there speaks "
-                "Urdu.",
+                "Every time my mother-in-law has to take us because nobody there speaks Urdu.",
                 "We sat in the waiting room for an hour and nobody told us anything.",
             ],
             strict=True,
@@ -67,8 +64,7 @@ ENGLISH_FOR_URDU = {
             ANYTHING_ELSE_UR,
             [
                 "The doctors are good but getting an appointment is very hard.",
-                "Many older people in our area have no internet. Don't put everything "
-                "online.",
+                "Many older people in our area have no internet. Don't put everything online.",
                 "The forum helped me fill in this survey. Thank you.",
                 "Doctors should know more about medicine times during Ramadan.",
                 "When family members interpret I can't say everything I want to.",

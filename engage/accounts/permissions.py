@@ -53,13 +53,22 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     consultation = _consultation_of(obj)
     if consultation is not None:
         role = user.role_in(consultation.organisation)
-        if action in {"edit_consultation", "edit_survey", "view_responses", "view_results"}:
+        if action in {
+            "edit_consultation",
+            "edit_survey",
+            "view_responses",
+            "view_results",
+            "edit_report",
+        }:
             return role in AUTHOR_ROLES
         if action == "manage_responses":
             # import and export: every answer and the monitoring data of every respondent
             return role == Role.analyst
         if action == "enter_responses":
             return role in AUTHOR_ROLES or any(m.role == Role.host for m in user.memberships)
+        if action == "translate_answers":
+            # hosts: only the answers that came through their forum (engage.insights.coding)
+            return role == Role.analyst or any(m.role == Role.host for m in user.memberships)
         return False
     if isinstance(obj, Organisation):
         role = user.role_in(obj)
@@ -90,11 +99,16 @@ def author_organisations(user: Any) -> list[Organisation]:
 
 def _consultation_of(obj: Any):
     from engage.consultations.models import Consultation, Survey
+    from engage.insights.models import InsightReport
 
     if isinstance(obj, Consultation):
         return obj
     if isinstance(obj, Survey):
         return obj.consultation
+    if isinstance(obj, InsightReport):
+        from engage.extensions import db
+
+        return db.session.get(Consultation, obj.consultation_id)
     return None
 
 

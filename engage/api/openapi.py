@@ -188,6 +188,83 @@ def _schemas() -> dict[str, Any]:
             "groups": {"type": "array", "items": _ref("RepresentedGroup")},
         }
     )
+    sentiment = _nullable(
+        {
+            "type": "number",
+            "minimum": -1,
+            "maximum": 1,
+            "description": "mean polarity, -1 (negative) to 1 (positive), of the answers "
+            "in English or translated; null when none was scored or the count is hidden",
+        }
+    )
+    share = {
+        "count": {
+            **COUNT,
+            "description": "respondents who raised the theme; null when suppressed, "
+            "rounded under disclosure control",
+        },
+        "pct": PCT,
+        "ci_low": {**PCT, "description": "Wilson score 95% interval, lower limit"},
+        "ci_high": {**PCT, "description": "Wilson score 95% interval, upper limit"},
+        "suppressed": {"type": "boolean"},
+    }
+    theme_group = _object(
+        {
+            "group": group_code,
+            "label": TEXT,
+            **share,
+            "flagged": {
+                "type": "boolean",
+                "description": "the group raises the theme significantly more than the "
+                "rest: the difference's 95% interval lies above 0",
+            },
+            "difference_from_rest": _nullable(_ref("Difference")),
+            "mean_sentiment": sentiment,
+        },
+        "One group's figures for one theme: the share is of the group's respondents who "
+        "answered a free-text question.",
+    )
+    theme = _object(
+        {
+            "code": TEXT,
+            "name": TEXT,
+            "category": {**_nullable(TEXT), "description": "the theme's category"},
+            **share,
+            "mean_sentiment": sentiment,
+            "groups": {"type": "array", "items": _ref("ThemeGroup")},
+        },
+        "A theme: the analyst's coding where an answer has it, else the pipeline's "
+        "suggestions. The share is of respondents who answered a free-text question.",
+    )
+    themes = _object(
+        {
+            "survey": TEXT,
+            "by": {"enum": list(GROUPINGS)},
+            "filters": _ref("Filters"),
+            "lang": TEXT,
+            "disclosure_control": {"type": "boolean"},
+            "respondents": {
+                **COUNT,
+                "description": "respondents who answered a free-text question",
+            },
+            "groups": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "group": group_code,
+                        "label": TEXT,
+                        "respondents": COUNT,
+                        "suppressed": {"type": "boolean"},
+                    }
+                ),
+            },
+            "themes": {
+                "type": "array",
+                "items": _ref("Theme"),
+                "description": "most raised first",
+            },
+        }
+    )
     survey_summary = _object(
         {
             "slug": TEXT,
@@ -245,6 +322,9 @@ def _schemas() -> dict[str, Any]:
         "QuestionResult": question_result,
         "Filters": filters,
         "Results": results,
+        "ThemeGroup": theme_group,
+        "Theme": theme,
+        "Themes": themes,
         "RepresentedGroup": represented,
         "Representation": representation,
         "SurveySummary": survey_summary,
@@ -387,6 +467,27 @@ def _paths() -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": _json("Representation", "Per ethnic group."),
+                    **_errors(400, 401, 404),
+                },
+            }
+        },
+        "/api/v1/surveys/{slug}/themes": {
+            "get": {
+                "operationId": "getThemes",
+                "summary": "Themes of the free-text answers, by community",
+                "description": "Per theme: how many respondents raised it, the share of "
+                "those who answered a free-text question with its Wilson 95% interval, "
+                "mean sentiment, and the same per group, flagged where a group raises it "
+                "significantly more than the rest. Public callers get disclosure-controlled "
+                "figures, as for results.",
+                "parameters": [
+                    _param("slug"),
+                    _param("by"),
+                    *(_param(name) for name in FILTERS),
+                    _param("lang"),
+                ],
+                "responses": {
+                    "200": _json("Themes", "The themes, most raised first."),
                     **_errors(400, 401, 404),
                 },
             }

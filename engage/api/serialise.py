@@ -1,4 +1,4 @@
-"""Results, representation and consultations as the API gives them: plain dicts of plain
+"""Results, representation, themes and consultations as the API gives them: plain dicts of plain
 values, in the names of the public contract (DESIGN.md, "JSON API").
 
 Proportions, intervals and differences are percentages (0-100, differences in percentage
@@ -29,6 +29,7 @@ from engage.insights.results import (
     Results,
     Share,
 )
+from engage.insights.themes import ThemeCell, ThemeFigure, ThemeFigures
 
 PCT_DIGITS = 2
 MEAN_DIGITS = 3
@@ -184,6 +185,60 @@ def results(
         "questions": [
             question(q, lang=lang, public=r.public, group_code=group_code) for q in r.questions
         ],
+    }
+
+
+# Themes ---------------------------------------------------------------------------------
+
+
+def theme_cell(c: ThemeCell, code: GroupCode) -> dict[str, Any]:
+    return {
+        "group": code,
+        "label": c.group.label,
+        **share(c.share),
+        "flagged": c.flagged,
+        "difference_from_rest": difference(c.difference),
+        "mean_sentiment": _round(c.sentiment, MEAN_DIGITS),
+    }
+
+
+def theme(t: ThemeFigure, group_code: Callable[[Any], GroupCode]) -> dict[str, Any]:
+    return {
+        "code": t.code,
+        "name": t.name,
+        "category": t.category,
+        **share(t.overall),
+        "mean_sentiment": _round(t.sentiment, MEAN_DIGITS),
+        "groups": [theme_cell(c, group_code(c.group.code)) for c in t.groups],
+    }
+
+
+def themes(
+    found: ThemeFigures,
+    *,
+    survey_slug: str,
+    lang: str,
+    filters: Mapping[str, Any],
+    forum_slugs: Mapping[str, str],
+) -> dict[str, Any]:
+    group_code = group_code_for([found.grouping.key], forum_slugs)
+    return {
+        "survey": survey_slug,
+        "by": found.grouping.key,
+        "filters": dict(filters),
+        "lang": lang,
+        "disclosure_control": found.public,
+        "respondents": found.respondents.n,
+        "groups": [
+            {
+                "group": group_code(size.group.code),
+                "label": size.group.label,
+                "respondents": size.n,
+                "suppressed": size.suppressed,
+            }
+            for size in found.groups
+        ],
+        "themes": [theme(t, group_code) for t in found.themes],
     }
 
 

@@ -31,6 +31,7 @@ from engage.i18n import _, languages
 from engage.insights import params
 from engage.insights import representation as representation_
 from engage.insights import results as results_
+from engage.insights import themes as themes_
 from engage.insights.access import disclosure_rule, published, rule_for
 from engage.insights.stats import DisclosureRule
 
@@ -205,6 +206,21 @@ def survey_representation(slug: str):
     )
 
 
+@bp.get("/surveys/<slug>/themes")
+def survey_themes(slug: str):
+    survey, rule = _survey_and_rule(slug)
+    # themes are by one grouping: cross= does not apply
+    args = {k: v for k, v in request.args.items() if k != "cross"}
+    query, echo = _query(args, survey)
+    found = themes_.themes_by(
+        db.session.get(Survey, survey.id), query.by, rule=rule, filters=query.filters
+    )
+    slugs = _slugs_of_forums(g.group.code for g in found.groups) if query.by == "forum" else {}
+    return serialise.themes(
+        found, survey_slug=survey.slug, lang=g.locale, filters=echo, forum_slugs=slugs
+    )
+
+
 def _survey_and_rule(slug: str) -> tuple[SurveySnapshot, DisclosureRule | None]:
     """The survey and the disclosure rule its figures go through for this caller (None:
     as counted). Drafts are not found for those who may not see them."""
@@ -254,11 +270,15 @@ def _baseline(area: str | None, survey: SurveySnapshot) -> Baseline:
 
 def _forum_slugs(found: results_.Results) -> dict[str, str]:
     """Forum id (as results give it) -> slug, for the forums among the groups."""
-    ids: set[int] = set()
+    codes: list[str | None] = []
     for q in found.questions[:1]:
         for c in q.groups:
-            codes = c.group.code if isinstance(c.group.code, tuple) else (c.group.code,)
-            ids.update(int(code) for code in codes if code is not None and code.isdigit())
+            codes.extend(c.group.code if isinstance(c.group.code, tuple) else (c.group.code,))
+    return _slugs_of_forums(codes)
+
+
+def _slugs_of_forums(codes) -> dict[str, str]:
+    ids = {int(code) for code in codes if code is not None and code.isdigit()}
     if not ids:
         return {}
     rows = db.session.execute(

@@ -16,7 +16,7 @@ from engage.communities.categories import ETHNIC_GROUPS, NOT_STATED
 from engage.communities.models import Baseline, PopulationCount
 from engage.extensions import db
 from engage.insights import stats
-from engage.insights.results import Filters, Share, _Shown
+from engage.insights.results import Filters, Share, Shown
 from engage.responses.models import Profile, Response
 
 #: below this share of responses with ethnic group recorded, the panel warns
@@ -89,7 +89,7 @@ def representation(
     people = population(baseline)
     people_total = sum(people.values())
     recorded = sum(n for code, n in counts.items() if code not in (None, NOT_STATED))
-    shown = _Shown(rule)
+    shown = Shown(rule)
     groups = []
     for category in ETHNIC_GROUPS:
         x = counts.get(category.code, 0)
@@ -127,7 +127,7 @@ class Tally:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def share(self, status: str, shown: _Shown) -> Share:
+    def share(self, status: str, shown: Shown) -> Share:
         return shown.share(self.counts.get(status, 0), self.total)
 
 
@@ -141,10 +141,10 @@ class Completeness:
     rule: stats.DisclosureRule | None = None
 
     def share(self, tally: Tally, status: str = RECORDED) -> Share:
-        return tally.share(status, _Shown(self.rule))
+        return tally.share(status, Shown(self.rule))
 
     def total(self, tally: Tally) -> int | None:
-        return _Shown(self.rule).n(tally.total)[0]
+        return Shown(self.rule).n(tally.total)[0]
 
     def below_target(self, tally: Tally) -> bool:
         """Less than 80% recorded (judged on the true counts: the warning is about the

@@ -324,7 +324,7 @@ def _fold(rows: list[tuple[str, list[tuple]]], groupings: Sequence[Grouping]) ->
 # Assembling ----------------------------------------------------------------------------
 
 
-class _Shown:
+class Shown:
     """Counts and shares as shown: as counted, or through a disclosure rule."""
 
     def __init__(self, rule: stats.DisclosureRule | None):
@@ -371,7 +371,7 @@ def _cell(
     counted: dict[Any, int],
     sums: list[float] | None,
     respondents: int | None,
-    shown: _Shown,
+    shown: Shown,
 ) -> Cell:
     if question.type == QuestionType.number:
         raw_n = int(sums[0]) if sums else 0
@@ -402,7 +402,7 @@ def _cell(
     return cell
 
 
-def _compare(overall: Cell, cell: Cell, shown: _Shown) -> None:
+def _compare(overall: Cell, cell: Cell, shown: Shown) -> None:
     """Flags and differences of a group against everyone (Fingertips) and the rest."""
     for mine, all_ in zip(cell.options, overall.options, strict=True):
         mine.flagged = not mine.share.suppressed and stats.outside(all_.share.value, mine.share)
@@ -415,7 +415,7 @@ def _compare(overall: Cell, cell: Cell, shown: _Shown) -> None:
         cell.mean_flagged = stats.outside(overall.mean.value, cell.mean)
 
 
-def _rest(mine: OptionCell, all_: OptionCell, cell: Cell, overall: Cell, shown: _Shown):
+def _rest(mine: OptionCell, all_: OptionCell, cell: Cell, overall: Cell, shown: Shown):
     return shown.difference(mine.raw, cell.raw_n, all_.raw - mine.raw, overall.raw_n - cell.raw_n)
 
 
@@ -428,7 +428,7 @@ def assemble(
     forums: dict[int, str],
     filters: Filters,
 ) -> Results:
-    shown = _Shown(rule)
+    shown = Shown(rule)
     group_lists = [
         g.groups(_present(counts, i, len(groupings)), forums) for i, g in enumerate(groupings)
     ]

@@ -27,6 +27,7 @@ PATHS = {
     "/api/v1/consultations/{slug}",
     "/api/v1/surveys/{slug}/results",
     "/api/v1/surveys/{slug}/representation",
+    "/api/v1/surveys/{slug}/themes",
     "/api/v1/openapi.json",
 }
 
