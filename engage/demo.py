@@ -68,7 +68,7 @@ def load() -> bool:
             role=role,
         )
     survey = demo_survey.load(organisations)
-    demo_insight.load(survey)
+    demo_insight.load(survey, service.get_user_by_email(demo_survey.ANALYST_EMAIL))
     return True
 
 

@@ -1,6 +1,7 @@
 """The demo's free text, analysed: the forum host's English translations of the Urdu
 answers, an analyst's coding of part of the English ones, and the pipeline run over all
-of it (so the themes of the rest are learned from that coding).
+of it (so the themes of the rest are learned from that coding); and the analyst's interim
+insight report, published to the evidence library.
 
 The coding stands for an analyst's first sitting: the answers of the first weeks, each
 given the theme the codebook's keywords found first (what an analyst accepts most of the
@@ -80,12 +81,14 @@ ENGLISH_FOR_URDU = {
 CODED = 120
 
 
-def load(survey: Survey) -> None:
-    """Translate, code and analyse the survey's free text (flushes; the caller commits)."""
+def load(survey: Survey, analyst) -> None:
+    """Translate, code and analyse the survey's free text, and publish the interim report
+    (flushes; the caller commits)."""
     pipeline.analyse_survey(survey)
     _translate(survey)
     _code(survey)
     pipeline.analyse_survey(survey)
+    publish_report(survey, analyst)
 
 
 def _free_text(survey: Survey):
@@ -134,3 +137,71 @@ def _code(survey: Survey) -> None:
         )
         coded += 1
     db.session.flush()
+
+
+REPORT_TITLE = "What we heard about getting a GP appointment in Northmoor"
+REPORT_SUMMARY = (
+    "362 people answered in six weeks, online, on paper, by phone, through an interpreter "
+    "and at the forum's drop-ins, in English and Urdu. Most found getting an appointment "
+    "hard. People who needed an interpreter, people without a smartphone and Muslim women "
+    "who asked for a female doctor described the hardest time."
+)
+REPORT_FINDINGS = (
+    "Pakistani and Bangladeshi respondents, and those who answered through an interpreter, "
+    "were less positive about their last appointment than everyone else. Families are still "
+    "interpreting for relatives, and letters in English lead to missed appointments. Older "
+    "people who are not online say the move to online booking leaves them out."
+)
+REPORT_LIMITATIONS = (
+    "Pakistani residents are under-represented among respondents compared with the borough's "
+    "Census population, and most paper forms carry no ethnic group, so results for the "
+    "smaller communities rest on few people. The survey is still open: these are interim "
+    "figures."
+)
+REPORT_RECOMMENDATIONS = (
+    "Book an interpreter automatically when a patient's record says one is needed. Keep a "
+    "way to book by phone or in person. Offer a female doctor on request every day. Send "
+    "letters in the patient's language. Come back to the forum with what has changed."
+)
+REPORT_THEMES = [
+    (
+        "appointment_arrangements",
+        "You phone at eight in the morning and by the time you get through the "
+        "appointments have gone.",
+    ),
+    (
+        "interpreters_language_support",
+        "There is often no interpreter, so your children or relatives have to interpret and "
+        "you cannot say everything you need to.",
+    ),
+    (
+        "digital_exclusion",
+        "Being told to book online leaves out people without a smartphone or the internet.",
+    ),
+    (
+        "cultural_religious_needs",
+        "You could not get a female doctor, and nobody explained how to take medicines while "
+        "fasting.",
+    ),
+]
+
+
+def publish_report(survey: Survey, analyst) -> None:
+    """The interim insight report, published to the evidence library."""
+    from engage.insights import reports
+    from engage.insights.access import disclosure_rule
+
+    report = reports.create_report(
+        survey.consultation,
+        reports.ReportFields(
+            title=REPORT_TITLE,
+            summary=REPORT_SUMMARY,
+            findings=REPORT_FINDINGS,
+            limitations=REPORT_LIMITATIONS,
+            recommendations=REPORT_RECOMMENDATIONS,
+            communities=["asian_pakistani", "asian_bangladeshi", "black_african"],
+            key_themes=REPORT_THEMES,
+        ),
+        actor=analyst,
+    )
+    reports.publish(report, actor=analyst, rule=disclosure_rule())

@@ -331,3 +331,20 @@ def test_the_free_text_is_analysed_translated_and_partly_coded(demo_site):
     assert coded >= 100
     by = Counter(s for _l, _t, s in rows)
     assert by["model"] > by["keywords"] > 0  # learned from the analyst's coding
+
+
+def test_the_interim_report_is_in_the_evidence_library_with_emerging_themes_for_staff(
+    demo_site, client
+):
+    from engage.demo import DEMO_PASSWORD
+    from engage.demo_survey import ANALYST_EMAIL, SURVEY_SLUG
+    from tests.conftest import login
+
+    library = client.get("/en/evidence?q=interpreter").get_data(as_text=True)
+    assert "What we heard about getting a GP appointment in Northmoor" in library
+    report = client.get("/en/reports/what-we-heard-about-getting-a-gp-appointment-in-northmoor")
+    assert report.status_code == 200
+    assert "There is often no interpreter" in report.get_data(as_text=True)
+    login(client, ANALYST_EMAIL, DEMO_PASSWORD)
+    themes = client.get(f"/en/surveys/{SURVEY_SLUG}/themes").get_data(as_text=True)
+    assert "Emerging themes" in themes

@@ -88,13 +88,6 @@ def _load_consultation(slug: str, **_kwargs) -> Consultation:
     return consultation
 
 
-def _load_survey(slug: str, **_kwargs) -> Survey:
-    survey = service.get_survey(slug)
-    if survey is None:
-        abort(404)
-    return survey
-
-
 def _question(survey: Survey, question_id: int) -> Question:
     question = next((q for q in survey.questions if q.id == question_id), None)
     if question is None:
@@ -321,7 +314,7 @@ def _builder_context(survey: Survey) -> dict:
 
 
 @bp.get("/surveys/<slug>/build")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def survey(slug: str, obj: Survey):
     return render_template("consultations/builder/survey.html", **_builder_context(obj))
 
@@ -418,7 +411,7 @@ def _form_values(form: QuestionForm, survey: Survey, type_: QuestionType):
 
 
 @bp.route("/surveys/<slug>/build/questions/new", methods=["GET", "POST"])
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def new_question(slug: str, obj: Survey):
     try:
         type_ = QuestionType(request.args.get("type", ""))
@@ -458,7 +451,7 @@ def new_question(slug: str, obj: Survey):
 
 
 @bp.route("/surveys/<slug>/build/questions/<int:question_id>", methods=["GET", "POST"])
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def edit_question(slug: str, obj: Survey, question_id: int):
     question = _question(obj, question_id)
     form = _question_form(obj, question, question.type)
@@ -484,7 +477,7 @@ def edit_question(slug: str, obj: Survey, question_id: int):
         except SurveyError as exc:
             db.session.rollback()
             error = str(exc)
-            question = _question(_load_survey(slug), question_id)
+            question = _question(service.survey_or_404(slug), question_id)
             obj = question.survey
         else:
             db.session.commit()
@@ -495,7 +488,7 @@ def edit_question(slug: str, obj: Survey, question_id: int):
 
 
 @bp.post("/surveys/<slug>/build/questions/<int:question_id>/move")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def move_question(slug: str, obj: Survey, question_id: int):
     question = _question(obj, question_id)
     form = ConfirmForm()
@@ -513,7 +506,7 @@ def move_question(slug: str, obj: Survey, question_id: int):
 
 
 @bp.post("/surveys/<slug>/build/questions/<int:question_id>/delete")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def delete_question(slug: str, obj: Survey, question_id: int):
     question = _question(obj, question_id)
     form = ConfirmForm()
@@ -532,7 +525,7 @@ def delete_question(slug: str, obj: Survey, question_id: int):
 
 
 @bp.post("/surveys/<slug>/build/sections/new")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def new_section(slug: str, obj: Survey):
     form = SectionForm()
     if not form.validate_on_submit():
@@ -545,7 +538,7 @@ def new_section(slug: str, obj: Survey):
 
 
 @bp.post("/surveys/<slug>/build/sections/<int:section_id>")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def edit_section(slug: str, obj: Survey, section_id: int):
     section = next((s for s in obj.sections if s.id == section_id), None)
     if section is None:
@@ -561,7 +554,7 @@ def edit_section(slug: str, obj: Survey, section_id: int):
 
 
 @bp.route("/surveys/<slug>/build/settings", methods=["GET", "POST"])
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def settings(slug: str, obj: Survey):
     if request.method == "POST":
         form = SurveySettingsForm()
@@ -633,7 +626,7 @@ def _render_translations(survey, lang, form=None, import_form=None, error=None, 
 
 
 @bp.route("/surveys/<slug>/build/translations/<lang>", methods=["GET", "POST"])
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def translations(slug: str, obj: Survey, lang: str):
     lang = _target_language(obj, lang)
     form = ConfirmForm()
@@ -661,7 +654,7 @@ def translations(slug: str, obj: Survey, lang: str):
 
 
 @bp.get("/surveys/<slug>/build/translations/<lang>.po")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def export_po(slug: str, obj: Survey, lang: str):
     lang = _target_language(obj, lang)
     return _download(
@@ -670,7 +663,7 @@ def export_po(slug: str, obj: Survey, lang: str):
 
 
 @bp.get("/surveys/<slug>/build/translations/<lang>.xlsx")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def export_xlsx(slug: str, obj: Survey, lang: str):
     lang = _target_language(obj, lang)
     return _download(
@@ -687,7 +680,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 
 
 @bp.post("/surveys/<slug>/build/translations/<lang>/import")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def import_translations(slug: str, obj: Survey, lang: str):
     lang = _target_language(obj, lang)
     form = ImportTranslationsForm()
@@ -742,7 +735,7 @@ def import_translations(slug: str, obj: Survey, lang: str):
 
 
 @bp.get("/surveys/<slug>/build/preview")
-@requires("edit_survey", _load_survey)
+@requires("edit_survey", service.survey_or_404)
 def preview(slug: str, obj: Survey):
     offered = obj.consultation.languages
     lang = request.args.get("lang") or SOURCE_LOCALE

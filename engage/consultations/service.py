@@ -370,3 +370,21 @@ def _texts(value: str | Mapping[str, str] | None) -> dict[str, str]:
     if isinstance(value, str):
         return {SOURCE_LOCALE: value.strip()} if value.strip() else {}
     return {k: v.strip() for k, v in value.items() if isinstance(v, str) and v.strip()}
+
+
+def survey_or_404(slug: str, **_kwargs) -> Survey:
+    """The survey with this slug, for a view (a loader of ``requires``); 404 without one."""
+    from flask import abort
+
+    survey = get_survey(slug)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def survey_title(survey: Survey) -> str:
+    """The survey's title in the page's language (its slug when it has none)."""
+    from engage.consultations.texts import text_in
+    from engage.i18n import current_locale
+
+    return str(text_in(survey.title, current_locale()) or survey.slug)

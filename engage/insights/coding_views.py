@@ -24,7 +24,7 @@ from flask_login import current_user
 from engage import jobs
 from engage.accounts.permissions import can, requires
 from engage.consultations.models import Survey
-from engage.consultations.service import get_survey
+from engage.consultations.service import survey_or_404, survey_title
 from engage.consultations.texts import text_in
 from engage.extensions import db
 from engage.i18n import _, _l, current_locale
@@ -57,17 +57,6 @@ GOOD_F1 = 0.75
 FAIR_F1 = 0.5
 
 
-def _load_survey(slug: str, **_kwargs) -> Survey:
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
-    return survey
-
-
-def _title(survey: Survey) -> str:
-    return str(text_in(survey.title, current_locale()) or survey.slug)
-
-
 def language_name(code: str | None) -> str:
     """A language's name in the page's language ("Urdu", "اردو"), or its code."""
     if not code:
@@ -86,19 +75,19 @@ def _percent(value: float | None) -> str:
 
 
 @bp.get("/<slug>/text")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def hub(slug: str, obj: Survey):
     return render_template(
         "insights/coding/hub.html",
         survey=obj,
-        survey_title=_title(obj),
+        survey_title=survey_title(obj),
         overview=coding.overview(obj),
         number=format_decimal,
     )
 
 
 @bp.post("/<slug>/text/analyse")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def analyse(slug: str, obj: Survey):
     if coding.overview(obj).answers == 0:
         flash(_("There are no free-text answers to analyse yet."))
@@ -160,13 +149,13 @@ def _progress(state: dict) -> dict:
 
 
 @bp.get(f"/<slug>/text/analyse/{JOB_ID}")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def analyse_status(slug: str, job_id: str, obj: Survey):
     state = _job(slug, job_id)
     return render_template(
         "insights/coding/analyse_status.html",
         survey=obj,
-        survey_title=_title(obj),
+        survey_title=survey_title(obj),
         job_id=job_id,
         progress=_progress(state),
         awaiting=int((state.get("result") or {}).get("awaiting_translation") or 0),
@@ -174,7 +163,7 @@ def analyse_status(slug: str, job_id: str, obj: Survey):
 
 
 @bp.get(f"/<slug>/text/analyse/{JOB_ID}.json")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def analyse_status_json(slug: str, job_id: str, obj: Survey):
     response = jsonify(_progress(_job(slug, job_id)))
     response.cache_control.no_store = True
@@ -286,7 +275,7 @@ def _render_coding(
         render_template(
             "insights/coding/coding.html",
             survey=survey,
-            survey_title=_title(survey),
+            survey_title=survey_title(survey),
             overview=overview,
             matching=coding.count_matching(survey, filters),
             filters=filters,
@@ -328,7 +317,7 @@ def _filters(args: Mapping[str, str], survey: Survey, themes) -> tuple[Filters, 
 
 
 @bp.get("/<slug>/coding")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def coding_page(slug: str, obj: Survey):
     themes = codebook_for(obj)
     filters, problem = _filters(request.args, obj, themes)
@@ -350,7 +339,7 @@ def coding_page(slug: str, obj: Survey):
 
 
 @bp.post("/<slug>/coding")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def save_coding(slug: str, obj: Survey):
     themes = codebook_for(obj)
     # the filters only say where to go next: a tampered one is dropped
@@ -417,7 +406,7 @@ def _render_translations(
         render_template(
             "insights/coding/translations.html",
             survey=survey,
-            survey_title=_title(survey),
+            survey_title=survey_title(survey),
             items=items,
             total=total,
             translated=translated,
@@ -436,13 +425,13 @@ def _render_translations(
 
 
 @bp.get("/<slug>/text/translations")
-@requires("translate_answers", _load_survey)
+@requires("translate_answers", survey_or_404)
 def translations(slug: str, obj: Survey):
     return _render_translations(obj)
 
 
 @bp.post("/<slug>/text/translations")
-@requires("translate_answers", _load_survey)
+@requires("translate_answers", survey_or_404)
 def save_translation(slug: str, obj: Survey):
     typed = request.form.get("translation")
     try:

@@ -26,8 +26,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from engage import jobs
 from engage.accounts.permissions import requires
 from engage.consultations.models import Survey
-from engage.consultations.service import get_survey
-from engage.consultations.texts import text_in
+from engage.consultations.service import get_survey, survey_or_404, survey_title
 from engage.extensions import db
 from engage.forms import Form
 from engage.i18n import _, _l, current_locale
@@ -56,25 +55,14 @@ class ImportResponsesForm(Form):
     )
 
 
-def _load_survey(slug: str, **_kwargs) -> Survey:
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
-    return survey
-
-
-def _title(survey: Survey) -> str:
-    return str(text_in(survey.title, current_locale()) or survey.slug)
-
-
 @bp.get("/<slug>/responses")
-@requires("view_responses", _load_survey)
+@requires("view_responses", survey_or_404)
 def overview(slug: str, obj: Survey):
     counts = transfer.survey_counts(obj)
     return render_template(
         "responses/data/overview.html",
         survey=obj,
-        survey_title=_title(obj),
+        survey_title=survey_title(obj),
         counts=counts,
         total=sum(counts.values()),
     )
@@ -90,7 +78,7 @@ def _save_upload(upload) -> Path:
 
 
 @bp.route("/<slug>/responses/import", methods=["GET", "POST"])
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def import_form(slug: str, obj: Survey):
     form = ImportResponsesForm()
     problems: list[str] = []
@@ -127,7 +115,7 @@ def import_form(slug: str, obj: Survey):
             "responses/data/import.html",
             form=form,
             survey=obj,
-            survey_title=_title(obj),
+            survey_title=survey_title(obj),
             problems=problems,
             more=more,
         ),
@@ -181,20 +169,20 @@ def _progress(state: dict) -> dict:
 
 
 @bp.get(f"/<slug>/responses/import/{JOB_ID}")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def import_status(slug: str, job_id: str, obj: Survey):
     progress = _progress(_job(slug, job_id))
     return render_template(
         "responses/data/import_status.html",
         survey=obj,
-        survey_title=_title(obj),
+        survey_title=survey_title(obj),
         job_id=job_id,
         progress=progress,
     )
 
 
 @bp.get(f"/<slug>/responses/import/{JOB_ID}.json")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def import_status_json(slug: str, job_id: str, obj: Survey):
     response = jsonify(_progress(_job(slug, job_id)))
     response.cache_control.no_store = True
@@ -226,7 +214,7 @@ def _stream_csv(app, slug: str):
 
 
 @bp.get("/<slug>/responses/export.csv")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def export_csv(slug: str, obj: Survey):
     _log_export(obj, "csv")
     response = Response(
@@ -239,7 +227,7 @@ def export_csv(slug: str, obj: Survey):
 
 
 @bp.get("/<slug>/responses/export.xlsx")
-@requires("manage_responses", _load_survey)
+@requires("manage_responses", survey_or_404)
 def export_xlsx(slug: str, obj: Survey):
     _log_export(obj, "xlsx")
     folder = Path(current_app.instance_path) / "exports"
