@@ -88,8 +88,9 @@ def test_an_analyst_analyses_and_codes_two_answers_with_the_keyboard(
     page.keyboard.press("Space")
     assert not page.evaluate("document.activeElement.checked")
     tab_to(page, IS_ACCEPT)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # wait for the form's own navigation, not the page already loaded
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     main = page.locator("main").inner_text()
     assert "Your coding was saved." in main and "1 of 5 answers coded." in main
     assert page.locator("#answer-text").inner_text() == ANSWERS[1]
@@ -99,8 +100,9 @@ def test_an_analyst_analyses_and_codes_two_answers_with_the_keyboard(
     if not page.evaluate("document.activeElement.checked"):
         page.keyboard.press("Space")
     tab_to(page, IS_ACCEPT)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # wait for the form's own navigation, not the page already loaded
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "2 of 5 answers coded." in page.locator("main").inner_text()
 
     found = coded(app)
