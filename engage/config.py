@@ -45,6 +45,9 @@ class Config:
     JOBS_QUEUE: str = "engage"
     #: run jobs inside the request that starts them (tests); otherwise on a thread or RQ
     JOBS_INLINE: bool = False
+    #: processes that analyse free text in a large run of the text pipeline (both cores
+    #: of a small server); 1 keeps it in the process that runs the job
+    TEXT_WORKERS: int = 2
     #: an uploaded response file up to this size is checked while the person waits;
     #: a larger one is checked by the import job, which shows its progress
     IMPORT_CHECK_INLINE_BYTES: int = 2 * 1024 * 1024

@@ -15,6 +15,7 @@ to the log.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import importlib
 import json
 import logging
@@ -36,6 +37,8 @@ JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 FAILED_MESSAGE = "The job stopped with an error."
 #: progress is saved at most this often (seconds), and always at the end
 REPORT_INTERVAL = 0.5
+#: a job on RQ is stopped after this long (seconds); its key is held no longer
+JOB_TIMEOUT = 6 * 3600
 _PID = os.getpid()
 
 
@@ -69,12 +72,38 @@ def _resolve(func_path: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def enqueue(func_path: str, *args: Any, job_meta: dict[str, Any] | None = None, **kwargs) -> str:
-    """Start ``func_path(*args, **kwargs)`` in the background; its id."""
+def enqueue(
+    func_path: str,
+    *args: Any,
+    job_meta: dict[str, Any] | None = None,
+    unique: str | None = None,
+    **kwargs,
+) -> str:
+    """Start ``func_path(*args, **kwargs)`` in the background; its id.
+
+    With ``unique`` (a key such as ``"analyse-text:<survey>"``), a job is started only if
+    no job with the same key is queued or running; otherwise that job's id is returned
+    and nothing new starts (see :func:`enqueue_once`)."""
+    return enqueue_once(func_path, *args, job_meta=job_meta, unique=unique, **kwargs)[0]
+
+
+def enqueue_once(
+    func_path: str,
+    *args: Any,
+    job_meta: dict[str, Any] | None = None,
+    unique: str | None = None,
+    **kwargs,
+) -> tuple[str, bool]:
+    """As :func:`enqueue`; also whether this call started the job (False: a job with the
+    same ``unique`` key was already queued or running, and its id is given)."""
     app = current_app._get_current_object()
     _resolve(func_path)  # fail now, in the caller, on a mistyped name
     job_id = secrets.token_hex(16)
     meta = dict(job_meta or {})
+    if unique is not None:
+        existing = _claim(app, unique, job_id)
+        if existing is not None:
+            return existing, False
     if _redis_url(app):
         _queue(app).enqueue(
             run_in_app,
@@ -85,11 +114,13 @@ def enqueue(func_path: str, *args: Any, job_meta: dict[str, Any] | None = None, 
             meta={"engage": meta, "done": 0, "total": 0, "stage": None},
             result_ttl=7 * 24 * 3600,
             failure_ttl=7 * 24 * 3600,
-            job_timeout=6 * 3600,
+            job_timeout=JOB_TIMEOUT,
         )
-        return job_id
+        return job_id, True
     _purge(app)
-    _write(app, job_id, {"state": "queued", "done": 0, "total": 0, "meta": meta})
+    _write(
+        app, job_id, {"state": "queued", "done": 0, "total": 0, "meta": meta, "pid": os.getpid()}
+    )
     if app.config.get("JOBS_INLINE"):
         _run_local(app, job_id, func_path, args, kwargs, meta)
     else:
@@ -100,7 +131,78 @@ def enqueue(func_path: str, *args: Any, job_meta: dict[str, Any] | None = None, 
             daemon=True,
         )
         thread.start()
-    return job_id
+    return job_id, True
+
+
+# One job at a time for a key --------------------------------------------------------------
+
+
+def _active(app: Flask, job_id: str) -> bool:
+    """The job is queued or running (a local job also needs its process to be alive: a
+    server that stopped mid-job leaves a status that says "running" for ever)."""
+    state = status(job_id) if JOB_ID.match(job_id) else None
+    if state is None or state["state"] not in {"queued", "running"}:
+        return False
+    if _redis_url(app):
+        return True
+    pid = state.get("pid")
+    try:
+        os.kill(int(pid), 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass  # alive, another user's
+    return True
+
+
+def _claim(app: Flask, key: str, job_id: str) -> str | None:
+    """Make ``job_id`` the job of ``key``; None when done, else the id of the active job
+    that holds the key. Atomic: of two requests at once, one starts a job."""
+    if _redis_url(app):
+        return _claim_redis(app, key, job_id)
+    name = hashlib.sha256(key.encode()).hexdigest()[:32]
+    path = Path(app.instance_path) / "jobs" / f"unique-{name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            try:
+                holder = path.read_text(encoding="ascii").strip()
+            except OSError:
+                continue
+            if holder and _active(app, holder):
+                return holder
+            # the holder ended: take its place (whoever removes it first retries first)
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(job_id)
+        return None
+    raise RuntimeError("could not claim the job key")
+
+
+def _claim_redis(app: Flask, key: str, job_id: str) -> str | None:
+    import redis
+
+    connection = _queue(app).connection
+    name = f"engage:job-key:{key}"
+    for _attempt in range(3):
+        if connection.set(name, job_id, nx=True, ex=JOB_TIMEOUT):
+            return None
+        holder = (connection.get(name) or b"").decode("ascii", "replace")
+        if holder and _active(app, holder):
+            return holder
+        with connection.pipeline() as pipe:
+            try:
+                pipe.watch(name)
+                if (pipe.get(name) or b"").decode("ascii", "replace") == holder:
+                    pipe.multi()
+                    pipe.delete(name)
+                    pipe.execute()
+            except redis.WatchError:
+                pass  # another request changed it first: look again
+    raise RuntimeError("could not claim the job key")
 
 
 def report(done: int, total: int, stage: str | None = None, **_ignored: Any) -> None:
@@ -171,7 +273,14 @@ def _purge(app: Flask, days: int = 7) -> None:
 
 
 def _run_local(app, job_id, func_path, args, kwargs, meta) -> None:
-    state = {"state": "running", "done": 0, "total": 0, "stage": None, "meta": meta}
+    state = {
+        "state": "running",
+        "done": 0,
+        "total": 0,
+        "stage": None,
+        "meta": meta,
+        "pid": os.getpid(),
+    }
     lock = threading.Lock()
 
     def save(progress: dict[str, Any]) -> None:

@@ -361,8 +361,10 @@ def normalise(text: str) -> list[str]:
     accents and apostrophes dropped, "&" read as "and", each word reduced by the Snowball
     (Porter 2) English stemmer so that plurals and verb forms meet ("interpreters",
     "interpreting" → "interpret")."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = folded.translate(_APOSTROPHES).replace("&", " and ")
     return [_stem(word) for word in _WORD.findall(folded)]
 

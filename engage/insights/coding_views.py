@@ -95,11 +95,15 @@ def analyse(slug: str, obj: Survey):
     survey_slug = obj.slug
     # end this request's transaction first: the job works in one of its own
     db.session.commit()
-    job_id = jobs.enqueue(
+    job_id, started = jobs.enqueue_once(
         "engage.insights.pipeline.analyse_job",
         survey_slug,
         job_meta={"survey": survey_slug, "kind": JOB_KIND},
+        # a second press (or a colleague's) while a run is going shows that run
+        unique=f"{JOB_KIND}:{survey_slug}",
     )
+    if not started:
+        flash(_("This survey's answers are already being analysed. Here is how far it is."))
     return redirect(url_for(".analyse_status", slug=survey_slug, job_id=job_id), 303)
 
 

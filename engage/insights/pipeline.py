@@ -12,9 +12,13 @@ leaves the previous analyses as they were, never half of a new one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing as mp
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import delete, insert, select
 
 from engage.consultations.models import Question, QuestionType, Survey
@@ -26,7 +30,15 @@ from engage.sqltypes import utcnow
 
 FREE_TEXT = (QuestionType.short_text, QuestionType.long_text)
 DEFAULT_NAME = "NHS England patient experience (QDC v7) with Engage's themes"
-BATCH = 500
+#: answers analysed together: one task for a worker process, one progress step
+BATCH = 2000
+#: analyses deleted by one statement (bound parameters stay well under every limit)
+DELETE_BATCH = 500
+#: from this many answers the text is analysed by `TEXT_WORKERS` processes: forked ones
+#: start at once and pay from a few thousand answers; spawned ones load the language
+#: model each (about 3 s) first
+PARALLEL_FROM = 3000
+PARALLEL_FROM_SPAWNED = 15000
 #: a learned theme is suggested from this confidence up; below it, the keywords suggest
 CONFIDENT = 0.3
 
@@ -147,8 +159,14 @@ def _model(rows: list[tuple]) -> learning.Model | None:
     )
 
 
-def analyse_survey(survey: Survey, *, progress: Progress | None = None) -> Run:
-    """Analyses every free-text answer of the survey (the caller commits)."""
+def analyse_survey(
+    survey: Survey, *, progress: Progress | None = None, workers: int | None = None
+) -> Run:
+    """Analyses every free-text answer of the survey (the caller commits).
+
+    The text work is spread over ``workers`` processes (default: the ``TEXT_WORKERS``
+    setting, from `PARALLEL_FROM` answers up); this process reads, suggests themes and
+    writes, in order, while they work on the next batches."""
     rows = _answers(survey)
     themes = codebook_for(survey)
     model = _model(rows)
@@ -156,16 +174,20 @@ def analyse_survey(survey: Survey, *, progress: Progress | None = None) -> Run:
     total = len(rows)
     if progress is not None:
         progress(0, total, stage="analyse")
+    batches = [rows[start : start + BATCH] for start in range(0, total, BATCH)]
     written: list[dict] = []
-    for start in range(0, total, BATCH):
-        batch = rows[start : start + BATCH]
-        written.extend(_analyse_batch(batch, themes, model, run))
+    done = 0
+    for batch, analysed in zip(batches, _analysed(batches, themes, workers), strict=True):
+        written.extend(_suggest(batch, analysed, model, run))
+        done += len(batch)
         if progress is not None:
-            progress(min(start + BATCH, total), total, stage="analyse")
+            progress(done, total, stage="analyse")
     ids = [r.id for r in rows]
-    for start in range(0, len(ids), BATCH):
+    for start in range(0, len(ids), DELETE_BATCH):
         db.session.execute(
-            delete(TextAnalysis).where(TextAnalysis.answer_id.in_(ids[start : start + BATCH]))
+            delete(TextAnalysis).where(
+                TextAnalysis.answer_id.in_(ids[start : start + DELETE_BATCH])
+            )
         )
     if written:
         db.session.execute(insert(TextAnalysis), written)
@@ -173,33 +195,85 @@ def analyse_survey(survey: Survey, *, progress: Progress | None = None) -> Run:
     return run
 
 
-def _analyse_batch(batch, themes, model, run: Run) -> list[dict]:
+def _workers(total: int, workers: int | None) -> tuple[int, str]:
+    """How many processes analyse the text, and how they start.
+
+    Forked processes share the language model and word lists this one has loaded, and
+    start at once; they are only safe where this process runs no other thread (the
+    command line, an RQ work horse). Elsewhere (a job on a web worker's thread) they
+    are spawned, and each loads the model itself (about 3 s), which pays only on
+    larger surveys."""
+    forkable = _forkable()
+    method = "fork" if forkable else "spawn"
+    if workers is None:
+        configured = int(current_app.config.get("TEXT_WORKERS") or 1)
+        enough = total >= (PARALLEL_FROM if forkable else PARALLEL_FROM_SPAWNED)
+        workers = configured if enough else 1
+    return max(1, min(workers, len(range(0, total, BATCH)) or 1)), method
+
+
+def _forkable() -> bool:
+    """This process may fork: it runs no other thread (whose locks a child would inherit
+    held), and the platform forks."""
+    return threading.active_count() == 1 and "fork" in mp.get_all_start_methods()
+
+
+def _analysed(batches: list[list], themes, workers: int | None) -> Iterator[list[Analysed]]:
+    """The text analysis of each batch, in order: here, or in a pool of processes."""
+    pairs = [[(r.text, r.translation or None) for r in batch] for batch in batches]
+    count, method = _workers(sum(map(len, batches)), workers)
+    if count == 1:
+        yield from (analyse_texts(p, themes) for p in pairs)
+        return
+    if method == "fork":
+        text.warm_up()
+    with ProcessPoolExecutor(count, mp_context=mp.get_context(method)) as pool:
+        yield from pool.map(analyse_texts, pairs, [themes] * len(pairs))
+
+
+#: one answer's text analysis (`text.Analysed`) and its keyword themes, if it is readable
+Analysed = tuple[text.Analysed, list[tuple[str, float]]]
+
+
+def analyse_texts(
+    pairs: list[tuple[str, str | None]], themes: list[codebook.Theme]
+) -> list[Analysed]:
+    """What a worker process does with a batch of (original, translation or None): the
+    text analysis, and the codebook's keyword themes of the text read in English (the
+    translation, else the redacted original when it is English)."""
+    matcher = codebook.KeywordMatcher(themes)
     found = []
-    english = []
-    contexts = []
-    for row in batch:
-        original = text.analyse(row.text)
-        language = original.language
-        if row.translation:
-            # the original's language; its words through the English translation
-            translated = text.analyse(row.translation)
-            result = (language, translated.sentiment, translated.noun_phrases, row.translation)
-        else:
-            result = (language, original.sentiment, original.noun_phrases, None)
-        found.append((row, original, result))
-        if language == "en" or row.translation:
-            english.append(row.translation or original.redacted.text)
-            contexts.append(row.key)
+    for (_original, translation), analysed in zip(pairs, text.analyse_pairs(pairs), strict=True):
+        language, redacted = analysed[0], analysed[4]
+        readable = translation or (redacted if language == "en" else None)
+        found.append((analysed, matcher.match(readable) if readable else []))
+    return found
+
+
+def _suggest(batch, analysed: list[Analysed], model, run: Run) -> list[dict]:
+    """The rows written for a batch: its analysis, and themes suggested by the model
+    where it is confident, else by the codebook's keywords."""
+    readable = [
+        found[0] == "en" or bool(row.translation)
+        for row, (found, _) in zip(batch, analysed, strict=True)
+    ]
+    english = [
+        row.translation or found[4]
+        for row, (found, _), ok in zip(batch, analysed, readable, strict=True)
+        if ok
+    ]
     # the question each answer is to, as the model learned it
+    contexts = [row.key for row, ok in zip(batch, readable, strict=True) if ok]
     suggestions = iter(model.suggest(english, contexts) if model is not None and english else [])
     written = []
-    for row, original, (language, sentiment, phrases, translation) in found:
+    now = utcnow()
+    for row, (found, keywords), ok in zip(batch, analysed, readable, strict=True):
+        language, polarity, label, phrases, redacted = found
         run.analysed += 1
         run.languages[language or "unknown"] = run.languages.get(language or "unknown", 0) + 1
-        readable = language == "en" or translation is not None
         suggested: list = []
         by = None
-        if readable:
+        if ok:
             suggestion = next(suggestions) if model is not None else None
             confident = [
                 list(t) for t in (suggestion.themes if suggestion else []) if t[1] >= CONFIDENT
@@ -207,25 +281,23 @@ def _analyse_batch(batch, themes, model, run: Run) -> list[dict]:
             if confident:
                 suggested, by = confident, "model"
                 run.by_model += 1
-            else:
-                matched = codebook.match_keywords(translation or original.redacted.text, themes)
-                if matched:
-                    suggested, by = [[code, round(score, 3)] for code, score in matched], "keywords"
-                    run.by_keywords += 1
+            elif keywords:
+                suggested, by = [[code, round(score, 3)] for code, score in keywords], "keywords"
+                run.by_keywords += 1
         else:
             run.awaiting_translation += 1
         written.append(
             {
                 "answer_id": row.id,
                 "language": language,
-                "polarity": sentiment.polarity,
-                "sentiment": sentiment.label.value if sentiment.label else None,
+                "polarity": polarity,
+                "sentiment": label,
                 "noun_phrases": phrases,
                 "themes": suggested,
                 "suggested_by": by,
-                "redacted": original.redacted.text,
-                "translation": translation,
-                "analysed_at": utcnow(),
+                "redacted": redacted,
+                "translation": row.translation or None,
+                "analysed_at": now,
             }
         )
     return written

@@ -19,7 +19,7 @@ import enum
 import functools
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -662,3 +662,38 @@ def analyse(text: str) -> Analysis:
     sentences = _parse(redacted.text)
     words = [word.lower() for sentence in sentences for word, _, _ in sentence]
     return Analysis(language, _scored(words), _noun_phrases(sentences), redacted)
+
+
+def warm_up() -> None:
+    """Load the language model and the parser's word lists now (a few seconds), so that
+    the first answer does not pay for them and processes forked afterwards share them."""
+    _identifier()
+    _load_parser()
+
+
+#: what :func:`analyse_pairs` gives for each answer: language, polarity, sentiment label,
+#: noun phrases, and the redacted original
+Analysed = tuple[str | None, float | None, str | None, list[str], str]
+
+
+def analyse_pairs(pairs: Sequence[tuple[str, str | None]]) -> list[Analysed]:
+    """Each (original, English translation or None) analysed, as plain tuples: what a
+    worker process sends back to the pipeline, cheaper to pickle than `Analysis`.
+
+    Language and redaction come from the original; sentiment and noun phrases from the
+    translation when there is one, else from the original (English only)."""
+    found = []
+    for original, translation in pairs:
+        analysis = analyse(original)
+        words = analyse(translation) if translation else analysis
+        label = words.sentiment.label
+        found.append(
+            (
+                analysis.language,
+                words.sentiment.polarity,
+                label.value if label is not None else None,
+                words.noun_phrases,
+                analysis.redacted.text,
+            )
+        )
+    return found

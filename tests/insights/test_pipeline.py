@@ -5,6 +5,7 @@ the commands, and the job inline and on RQ."""
 from __future__ import annotations
 
 import csv
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -118,6 +119,45 @@ def test_a_failed_run_keeps_the_previous_analyses(survey):
         pipeline.analyse_survey(survey, progress=fail)
     db.session.rollback()
     assert {t: a.themes for t, a in analyses(survey).items()} == before
+
+
+def _comparable(survey) -> dict[str, tuple]:
+    return {
+        text: (a.language, a.polarity, a.sentiment, a.noun_phrases, a.themes, a.redacted)
+        for text, a in analyses(survey).items()
+    }
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_two_processes_analyse_exactly_as_one_does(survey, monkeypatch, start):
+    pipeline.analyse_survey(survey, workers=1)
+    db.session.commit()
+    alone = _comparable(survey)
+    # batches of two answers, so that both processes get some
+    monkeypatch.setattr(pipeline, "BATCH", 2)
+    # whatever threads earlier tests left (an RQ worker's listener lingers a minute)
+    monkeypatch.setattr(pipeline, "_forkable", lambda: start == "fork")
+    assert pipeline._workers(len(ANSWERS), 2) == (2, start)
+    seen: list[int] = []
+    run = pipeline.analyse_survey(
+        survey, workers=2, progress=lambda done, total, **_: seen.append(done)
+    )
+    db.session.commit()
+    assert run.analysed == 5 and run.awaiting_translation == 1
+    assert seen == [0, 2, 4, 5]
+    assert _comparable(survey) == alone
+
+
+def test_a_process_with_another_thread_spawns_rather_than_forks(ctx):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not pipeline._forkable()
+        assert pipeline._workers(pipeline.PARALLEL_FROM, None)[1] == "spawn"
+    finally:
+        stop.set()
+        other.join()
 
 
 COMPLAINTS = [
