@@ -175,13 +175,7 @@ def analyse_survey(
     if progress is not None:
         progress(0, total, stage="analyse")
     batches = [rows[start : start + BATCH] for start in range(0, total, BATCH)]
-    written: list[dict] = []
-    done = 0
-    for batch, analysed in zip(batches, _analysed(batches, themes, workers), strict=True):
-        written.extend(_suggest(batch, analysed, model, run))
-        done += len(batch)
-        if progress is not None:
-            progress(done, total, stage="analyse")
+    # the old analyses go first, in this transaction: a failed run brings them back
     ids = [r.id for r in rows]
     for start in range(0, len(ids), DELETE_BATCH):
         db.session.execute(
@@ -189,8 +183,13 @@ def analyse_survey(
                 TextAnalysis.answer_id.in_(ids[start : start + DELETE_BATCH])
             )
         )
-    if written:
-        db.session.execute(insert(TextAnalysis), written)
+    done = 0
+    # each batch is written while the worker processes analyse the next ones
+    for batch, analysed in zip(batches, _analysed(batches, themes, workers), strict=True):
+        db.session.execute(insert(TextAnalysis), _suggest(batch, analysed, model, run))
+        done += len(batch)
+        if progress is not None:
+            progress(done, total, stage="analyse")
     db.session.flush()
     return run
 
