@@ -207,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
     from engage.consultations.views import bp as consultations_bp
     from engage.consultations.xlsform_views import bp as xlsform_bp
     from engage.discussions.views import bp as discussions_bp
+    from engage.insights.codebook_views import bp as codebook_bp
     from engage.insights.coding_views import bp as coding_bp
     from engage.insights.report_views import bp as reports_bp
     from engage.insights.theme_views import bp as themes_bp
@@ -228,6 +229,7 @@ def _register_blueprints(app: Flask) -> None:
         communities_bp,
         insights_bp,
         coding_bp,
+        codebook_bp,
         reports_bp,
         themes_bp,
         api_bp,

@@ -78,6 +78,9 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
             return bool(invitable_roles(user, obj))
         if action == "edit_forum":
             return obj.kind == OrgKind.forum and role == Role.host
+        if action == "edit_codebook":
+            # the themes its surveys' free text is coded with, unless a survey has its own
+            return role == Role.analyst
     return False
 
 

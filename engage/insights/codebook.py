@@ -36,6 +36,7 @@ from typing import Any
 
 import snowballstemmer
 
+from engage.cells import neutralise, restore
 from engage.i18n import _l
 from engage.problems import RowProblem
 
@@ -232,7 +233,8 @@ def _read_row(
 
     def cell(name: str) -> str:
         index = columns.get(name)
-        return record[index].strip() if index is not None and index < len(record) else ""
+        # as written, also when a download neutralised it for spreadsheets
+        return restore(record[index].strip()) if index is not None and index < len(record) else ""
 
     code, name, parent = cell("code").lower(), " ".join(cell("name").split()), cell("parent")
     description = cell("description")
@@ -331,15 +333,9 @@ def codebook_csv(themes: Iterable[Theme]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for theme in themes:
-        writer.writerow(
-            [
-                theme.code,
-                theme.name,
-                theme.parent or "",
-                theme.description,
-                "; ".join(theme.keywords),
-            ]
-        )
+        cells = [theme.code, theme.name, theme.parent or "", theme.description]
+        # shown by a spreadsheet, never run; the import reads them back as they were
+        writer.writerow([neutralise(c) for c in [*cells, "; ".join(theme.keywords)]])
     return out.getvalue()
 
 

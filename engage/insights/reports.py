@@ -29,6 +29,7 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from engage.accounts.models import Organisation
+from engage.cells import neutralise
 from engage.communities.categories import (
     BROAD_ETHNIC_GROUPS,
     BROAD_OF,
@@ -55,7 +56,6 @@ from engage.insights.representation import DECLINED, MISSING, RECORDED, complete
 from engage.insights.representation import representation as representation_of
 from engage.insights.results import Share, Shown
 from engage.responses.models import CHANNEL_LABELS, Channel
-from engage.responses.transfer import neutralise
 from engage.sqltypes import UTC, utcnow
 
 #: the version of the layout of ``InsightReport.frozen``

@@ -27,6 +27,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import Organisation, OrgKind
+from engage.cells import neutralise
 from engage.communities.categories import (
     DIMENSION_BY_KEY,
     MONITORING_KEYS,
@@ -59,9 +60,6 @@ MAX_ERRORS = 20
 META_COLUMNS = ["channel", "submitted_at", "locale", "forum"]
 CODING_SUFFIXES = ("__themes", "__sentiment", "__language")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-#: a cell a spreadsheet would run: it is written with a leading apostrophe
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 #: how many distinct values of one column are remembered, already parsed
 _MEMO_LIMIT = 5000
 
@@ -734,15 +732,6 @@ def import_job(
 
 
 # Export --------------------------------------------------------------------------------
-
-
-def neutralise(text: str) -> str:
-    """A cell a spreadsheet will show and never run: text starting with = + - @ a tab or
-    a carriage return gets a leading apostrophe, and so does text starting with one (the
-    import takes exactly one off). Plain numbers such as -3 stay as they are."""
-    if text and text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def export_header(survey: Survey) -> list[str]:

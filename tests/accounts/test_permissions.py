@@ -12,7 +12,13 @@ from tests.communities import matrix_population
 from tests.conftest import csrf_token, login, post_form
 from tests.consultations import matrix_builder, matrix_public, matrix_xlsform
 from tests.factories import ROLES
-from tests.insights import matrix_coding, matrix_reports, matrix_results, matrix_themes
+from tests.insights import (
+    matrix_codebook,
+    matrix_coding,
+    matrix_reports,
+    matrix_results,
+    matrix_themes,
+)
 from tests.responses import matrix_data, matrix_journey
 from tests.roles import AD, AN, OH, A, C, H, M, everyone, only, signed_in  # noqa: F401
 
@@ -104,6 +110,7 @@ MATRIX.extend(matrix_reports.MATRIX)
 MATRIX.extend(matrix_coding.MATRIX)
 MATRIX.extend(matrix_api.MATRIX)
 MATRIX.extend(matrix_themes.MATRIX)
+MATRIX.extend(matrix_codebook.MATRIX)
 
 
 def test_every_route_is_in_the_matrix(app):

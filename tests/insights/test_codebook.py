@@ -1,6 +1,7 @@
 """The codebook: the default themes, reading an organisation's codebook, keyword matching."""
 
 import csv
+import io
 import re
 from importlib import resources
 
@@ -84,6 +85,21 @@ def test_default_codebook_exports_and_reads_back_unchanged():
 
 
 # Reading a codebook ------------------------------------------------------------------------
+
+
+def test_an_export_never_runs_in_a_spreadsheet_and_reads_back_as_it_was():
+    themes = [
+        Theme("-minus", '=HYPERLINK("http://x")', None, "@SUM(A1)", ("+1 rude",)),
+        Theme("quote", "'Cultural' needs", "-minus", "\tTabbed", ("'=x", "kind")),
+    ]
+    exported = codebook_csv(themes)
+    rows = list(csv.reader(io.StringIO(exported)))[1:]
+    # no cell starts with what a spreadsheet would run
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t")) for row in rows for cell in row)
+    assert rows[0][1] == '\'=HYPERLINK("http://x")'
+    # a spreadsheet shows one apostrophe less: the text as it was
+    assert rows[1][1] == "''Cultural' needs"
+    assert read_codebook_csv(exported.encode()) == themes
 
 
 def test_reads_a_codebook_in_the_import_format(tmp_path):
