@@ -277,6 +277,7 @@ def create_bare_app(url: str | None = None, templates: str | None = None):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA wal_autocheckpoint=10000")
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -126,11 +126,46 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     _limit_in_views_only(app, limiter)
     login_manager.init_app(app)
+    _anonymous_without_lookup(app, login_manager)
     i18n.init_app(app)
+
+    _kept_key_csrf_token(app)
 
     from engage.web.sessions import SessionInterface
 
     app.session_interface = SessionInterface()
+
+
+def _kept_key_csrf_token(app: Flask) -> None:
+    """Templates' ``csrf_token()`` (a global and a context processor of Flask-WTF's): the
+    same token, signed with less work (engage.web.signing)."""
+    from engage.web.signing import csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    processors = app.template_context_processors[None]
+    for i, processor in enumerate(processors):
+        if getattr(processor, "__module__", None) == "flask_wtf.csrf":
+            processors[i] = lambda: {"csrf_token": csrf_token}
+
+
+def _anonymous_without_lookup(app: Flask, manager) -> None:
+    """A visitor whose session names no user, without a remember-me cookie, is anonymous
+    from the start of the request. Flask-Login would find that out at the first use of
+    ``current_user``, after hashing the visitor's address and browser for its session
+    protection (which protects a signed-in session: there is none). Not when a request
+    or header loader could find a user another way."""
+    from flask import g, request, session
+    from flask_login.config import COOKIE_NAME
+
+    @app.before_request
+    def anonymous_visitor() -> None:
+        if (
+            manager._request_callback is None
+            and manager._header_callback is None
+            and "_user_id" not in session
+            and app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) not in request.cookies
+        ):
+            g._login_user = manager.anonymous_user()
 
 
 def _limit_in_views_only(app: Flask, limiter) -> None:
@@ -157,6 +192,23 @@ def _limit_in_views_only(app: Flask, limiter) -> None:
 
     funcs[funcs.index(check)] = check_request_limit
 
+    # after the view, and at the end of the request, it has nothing to do where no limit
+    # was checked (its state for the request, kept on the request context, was never made)
+    from flask.globals import _cv_request
+
+    def used() -> bool:
+        ctx = _cv_request.get(None)
+        return ctx is None or hasattr(ctx, "_limiter_request_context")
+
+    after = app.after_request_funcs.setdefault(None, [])
+    for i, func in enumerate(after):
+        if getattr(func, "args", None) == (limiter,):  # partial(Limiter.__inject_headers, …)
+            after[i] = lambda response, inject=func: inject(response) if used() else response
+    teardown = app.teardown_request_funcs.setdefault(None, [])
+    for i, func in enumerate(teardown):
+        if getattr(func, "__self__", None) is limiter:  # Limiter.__release_context
+            teardown[i] = lambda exc=None, release=func: release(exc) if used() else None
+
 
 def _sqlite_pragmas(app: Flask) -> None:
     """Foreign keys on, and real transactions (savepoints) with the pysqlite driver."""
@@ -175,6 +227,11 @@ def _sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         # readers do not wait for a writer: several gunicorn workers on one file
         cursor.execute("PRAGMA journal_mode=WAL")
+        # the log is copied into the database (and synced) every 10,000 pages (40 MB)
+        # rather than 1,000: a response writes some 25 pages, mostly the same index
+        # pages as the one before, so fewer, larger copies write each page fewer times.
+        # Every commit is still synced (synchronous stays FULL): nothing committed is lost
+        cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -189,9 +246,14 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def _read_only_request() -> bool:
-    from flask import has_request_context, request
+    """A GET (HEAD, OPTIONS) reads only; so does a request that set
+    ``g.read_only_transaction`` for the transactions it begins while it is set (the
+    survey submit reads and checks the draft before it writes)."""
+    from flask import g, has_request_context, request
 
-    return has_request_context() and request.method in {"GET", "HEAD", "OPTIONS"}
+    if not has_request_context():
+        return False
+    return request.method in {"GET", "HEAD", "OPTIONS"} or g.get("read_only_transaction", False)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engage.communities.categories import (
     BROAD_OF,
@@ -134,31 +136,108 @@ def find_draft(survey: Survey, token: str | None) -> Draft | None:
     return draft
 
 
-_journey_statement = None
+class DraftRow:
+    """A draft as one Core query reads it: the columns of :class:`Draft` as attributes,
+    not tracked by the ORM session (building ORM objects cost more than the query). The
+    journey's pages read it, and :func:`submit` writes with Core statements; the views
+    that change a draft page by page load the ORM :class:`Draft`."""
+
+    __slots__ = tuple(column.key for column in Draft.__table__.columns)
+
+    def __init__(self, values: Mapping[str, Any]):
+        for name in self.__slots__:
+            setattr(self, name, values[name])
+
+    def __repr__(self) -> str:
+        return f"<DraftRow {self.id}>"
 
 
-def _survey_and_draft_statement():
+#: {read_only: the statement of find_survey_and_draft}, built once
+_journey_statements: dict[bool, Any] = {}
+
+
+def _survey_and_draft_statement(read_only: bool):
     """The survey's id and version (engage.consultations.cache) and the draft with a
-    token hash, if it is a draft of that survey: one query, built once."""
-    global _journey_statement
-    if _journey_statement is None:
-        _journey_statement = (
+    token hash, if it is a draft of that survey: one query, built once. The draft is the
+    ORM entity, or (``read_only``) its columns."""
+    statement = _journey_statements.get(read_only)
+    if statement is None:
+        drafts = Draft.__table__
+        statement = (
             cache.version_statement()
-            .add_columns(Draft)
+            .add_columns(*(drafts.c if read_only else (Draft,)))
             .outerjoin(
                 Draft,
                 and_(Draft.survey_id == Survey.id, Draft.token_hash == bindparam("token_hash")),
             )
             .where(Survey.slug == bindparam("slug"))
         )
-    return _journey_statement
+        _journey_statements[read_only] = statement
+    return statement
+
+
+def _draft_row(row, start: int) -> DraftRow | None:
+    """The DraftRow in ``row`` from column ``start`` (the draft table's columns), if any."""
+    if row[start] is None:
+        return None
+    return DraftRow(dict(zip(DraftRow.__slots__, row[start:], strict=True)))
+
+
+_draft_by_hash = None
+
+
+def find_draft_row(survey: Survey, token: str | None, *, apart: bool = False) -> DraftRow | None:
+    """:func:`find_draft`, read with Core (``apart``: as :func:`read_row`)."""
+    global _draft_by_hash
+    if not token or len(token) > 100:
+        return None
+    if _draft_by_hash is None:
+        drafts = Draft.__table__
+        _draft_by_hash = select(*drafts.c).where(drafts.c.token_hash == bindparam("token_hash"))
+    row = read_row(_draft_by_hash, {"token_hash": token_digest(token)}, apart=apart)
+    draft = _draft_row(row or (None,), 0)
+    if draft is None or draft.survey_id != survey.id or _expired(draft):
+        return None
+    return draft
+
+
+def read_row(statement, parameters: Mapping[str, Any], *, apart: bool = False):
+    """The first row of a query (Core), in the session's transaction; or, ``apart``, on a
+    connection of its own, outside any transaction of the session: for a request that
+    reads once and writes nothing (a GET of a journey page), which then needs no ORM
+    session, and on PostgreSQL no BEGIN and ROLLBACK around its one SELECT.
+
+    A session given a connection of its own (the tests') always reads on it."""
+    if apart and db.session.session_factory.kw.get("bind") is None:
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            engine = _autocommit(engine)
+        with engine.connect() as connection:
+            return connection.execute(statement, parameters).first()
+    return db.session.connection().execute(statement, parameters).first()
+
+
+#: {engine: the same engine in autocommit}, see read_row
+_autocommit_engines: dict = {}
+
+
+def _autocommit(engine):
+    found = _autocommit_engines.get(engine)
+    if found is None:
+        found = engine.execution_options(isolation_level="AUTOCOMMIT")
+        if len(_autocommit_engines) > 8:  # engines made at run time (tests)
+            _autocommit_engines.clear()
+        _autocommit_engines[engine] = found
+    return found
 
 
 def find_survey_and_draft(
-    slug: str, tokens: Mapping[str, str]
-) -> tuple[cache.SurveySnapshot | None, Draft | None]:
+    slug: str, tokens: Mapping[str, str], *, read_only: bool = False, apart: bool = False
+) -> tuple[cache.SurveySnapshot | None, Draft | DraftRow | None]:
     """The survey as the journey shows it (a cached snapshot) and the respondent's draft
-    of it: ``find_draft(survey, tokens.get(str(survey.id)))``, usually in one query.
+    of it: ``find_draft(survey, tokens.get(str(survey.id)))``, usually in one query; with
+    ``read_only``, the draft is a :class:`DraftRow` read with Core (``apart``: on a
+    connection of its own, as :func:`read_row`).
 
     ``tokens`` maps a survey id (as a string) to the draft token kept for it. The survey's
     id is guessed from the cache; when the guess is wrong (a first request in this
@@ -166,17 +245,24 @@ def find_survey_and_draft(
     guess = cache.guessed_id(slug)
     token = tokens.get(str(guess)) if guess is not None else None
     digest = token_digest(token) if token and len(token) <= 100 else None
-    row = db.session.execute(
-        _survey_and_draft_statement(), {"slug": slug, "token_hash": digest}
-    ).first()
+    parameters = {"slug": slug, "token_hash": digest}
+    statement = _survey_and_draft_statement(read_only)
+    if read_only:
+        row = read_row(statement, parameters, apart=apart)
+    else:
+        row = db.session.execute(statement, parameters).first()
     if row is None:
         return None, None
     survey = cache.cached_survey(slug, row)
     if survey is None:
         return None, None
     if row[0] != guess:
-        return survey, find_draft(survey, tokens.get(str(survey.id)))
-    draft = row[5]
+        token = tokens.get(str(survey.id))
+        found = (
+            find_draft_row(survey, token, apart=apart) if read_only else find_draft(survey, token)
+        )
+        return survey, found
+    draft = _draft_row(row, 5) if read_only else row[5]
     if draft is not None and _expired(draft):
         return survey, None
     return survey, draft
@@ -331,19 +417,59 @@ def submitted_response(draft: Draft) -> Response | None:
     return db.session.scalar(select(Response).where(Response.submission_key == draft.token_hash))
 
 
-def submit(draft: Draft, survey: Survey) -> Response:
+class DraftChanged(Exception):
+    """The draft changed (or was submitted) after it was read for :func:`prepare_submission`:
+    nothing was written; read it again."""
+
+
+@dataclass
+class Submission:
+    """Everything a draft's response writes, worked out before anything is written."""
+
+    draft: Draft | DraftRow
+    #: the response row's columns but its reference
+    response: dict[str, Any]
+    #: the answer rows, their response_id still to be set
+    answers: list[dict[str, Any]]
+    profile: dict[str, Any]
+
+
+def submit(draft: Draft | DraftRow, survey: Survey) -> Response:
     """The response made from the draft: its answers, and its monitoring answers kept in a
     row of their own. A draft already submitted gives its response again.
 
     Raises :class:`SurveyClosed` or :class:`Incomplete`. Nothing is read to check for an
     earlier submission: ``draft.response_id`` tells, and the unique submission key catches
     the same draft submitted at the same moment elsewhere (its response is returned). The
-    caller commits; on an IntegrityError it rolls back and calls :func:`submitted_response`."""
+    caller commits; on an IntegrityError it rolls back and calls :func:`submitted_response`.
+
+    The journey's submit does the same in two steps, :func:`prepare_submission` and
+    :func:`write_submission`, so that it can read and check before it takes SQLite's
+    write lock."""
+    if isinstance(draft, Draft):
+        db.session.flush()  # what the draft holds is what the database holds
     if draft.response_id is not None:
         # submitted before (a double click, a reload): the same response again
         existing = db.session.get(Response, draft.response_id)
         if existing is not None:
             return existing
+    prepared = prepare_submission(draft, survey)
+    written = write_submission(prepared, check_unchanged=False)
+    if isinstance(written, Response):
+        return written
+    response_id, reference = written
+    # the row just written, as the ORM would have loaded it (no query)
+    response = Response(id=response_id, reference=reference, **prepared.response)
+    make_transient_to_detached(response)
+    db.session.add(response)
+    return response
+
+
+def prepare_submission(draft: Draft | DraftRow, survey: Survey) -> Submission:
+    """The rows :func:`write_submission` writes for the draft, from the answers it holds,
+    checked again (the survey may have changed since they were given). Reads nothing.
+
+    Raises :class:`SurveyClosed` or :class:`Incomplete`."""
     if not is_open(survey):
         raise SurveyClosed()
     answers = logic.relevant_answers(survey.sections, draft.answers or {})
@@ -351,17 +477,6 @@ def submit(draft: Draft, survey: Survey) -> Response:
     if missing:
         raise Incomplete(missing)
     by_key = {q.key: q for q in ordered_questions(survey)}
-    response, created = _insert_response(
-        survey_id=survey.id,
-        submission_key=draft.token_hash,
-        channel=draft.channel,
-        locale=draft.locale,
-        forum_id=draft.forum_id,
-        entered_by_id=draft.entered_by_id,
-        submitted_at=utcnow(),
-    )
-    if not created:
-        return response  # the same draft was submitted at the same moment elsewhere
     profile = _profile_values(survey, draft)
     groups = group_values({"forum_id": draft.forum_id, "channel": draft.channel}, profile)
     rows = []
@@ -375,20 +490,100 @@ def submit(draft: Draft, survey: Survey) -> Response:
         except values.Problem:
             continue
         for columns in values.columns(question, value):
-            rows.append(
-                {"response_id": response.id, "question_id": question.id, **columns, **groups}
+            rows.append({"response_id": None, "question_id": question.id, **columns, **groups})
+    response = {
+        "survey_id": survey.id,
+        "submission_key": draft.token_hash,
+        "channel": draft.channel,
+        "locale": draft.locale,
+        "forum_id": draft.forum_id,
+        "entered_by_id": draft.entered_by_id,
+        "submitted_at": utcnow(),
+    }
+    return Submission(draft=draft, response=response, answers=rows, profile=profile)
+
+
+#: {(dialect name, checked): UPDATE of the submitted draft}
+_draft_updates: dict[tuple, Any] = {}
+
+
+def _draft_update(dialect: str, check_unchanged: bool):
+    key = (dialect, check_unchanged)
+    statement = _draft_updates.get(key)
+    if statement is None:
+        drafts = Draft.__table__
+        statement = (
+            drafts.update()
+            .where(drafts.c.id == bindparam("draft_id"), drafts.c.response_id.is_(None))
+            .values(
+                response_id=bindparam("response_id"),
+                reference=bindparam("reference"),
+                answers=bindparam("answers", type_=drafts.c.answers.type),
+                profile=bindparam("profile", type_=drafts.c.profile.type),
+                updated_at=bindparam("now", type_=drafts.c.updated_at.type),
             )
+        )
+        if check_unchanged:
+            statement = statement.where(drafts.c.updated_at == bindparam("seen"))
+        _draft_updates[key] = statement
+    return statement
+
+
+def write_submission(
+    prepared: Submission, *, check_unchanged: bool = True
+) -> tuple[int, str] | Response:
+    """Write the response, its answers and profile, and mark the draft submitted, with
+    Core statements in the session's transaction: the new response's (id, reference); or,
+    when the same draft was submitted at the same moment elsewhere, that response.
+
+    With ``check_unchanged``, the draft must still be as it was read (its
+    ``updated_at``) and not submitted: else :class:`DraftChanged` is raised and the
+    caller rolls back and reads it again."""
+    draft = prepared.draft
+    written = _insert_response(**prepared.response)
+    if isinstance(written, Response):
+        return written  # the same draft was submitted at the same moment elsewhere
+    response_id, reference = written
+    connection = db.session.connection()
+    now = utcnow()
+    check = check_unchanged and draft.updated_at is not None
+    updated = connection.execute(
+        _draft_update(connection.dialect.name, check),
+        {
+            "draft_id": draft.id,
+            "response_id": response_id,
+            "reference": reference,
+            # the answers now live in the response: the draft keeps only what finds it again
+            "answers": {},
+            "profile": {},
+            "now": now,
+            "seen": draft.updated_at,
+        },
+    )
+    if updated.rowcount != 1 and check_unchanged:
+        raise DraftChanged()
+    rows = prepared.answers
+    for row in rows:
+        row["response_id"] = response_id
     if rows:
-        db.session.execute(Answer.__table__.insert(), rows)
-    if profile:
-        db.session.execute(Profile.__table__.insert(), [{"response_id": response.id, **profile}])
-    draft.response_id = response.id
-    draft.reference = response.reference
-    # the answers now live in the response: the draft keeps only what finds it again
-    draft.answers = {}
-    draft.profile = {}
-    db.session.flush()
-    return response
+        connection.execute(Answer.__table__.insert(), rows)
+    if prepared.profile:
+        connection.execute(
+            Profile.__table__.insert(), {"response_id": response_id, **prepared.profile}
+        )
+    changed = {
+        "response_id": response_id,
+        "reference": reference,
+        "answers": {},
+        "profile": {},
+        "updated_at": now,
+    }
+    for name, value in changed.items():
+        if isinstance(draft, Draft):
+            set_committed_value(draft, name, value)  # as written: nothing more to flush
+        else:
+            setattr(draft, name, value)
+    return response_id, reference
 
 
 def _profile_values(survey: Survey, draft: Draft) -> dict[str, str]:
@@ -406,28 +601,24 @@ def _profile_values(survey: Survey, draft: Draft) -> dict[str, str]:
 REFERENCE_ATTEMPTS = 5
 
 
-def _insert_response(**columns: Any) -> tuple[Response, bool]:
-    """The response row with a new random reference, and True; or, when the draft was
-    submitted at the same moment elsewhere, that response and False.
+def _insert_response(**columns: Any) -> tuple[int, str] | Response:
+    """The new response row's (id, reference), with a new random reference; or, when the
+    draft was submitted at the same moment elsewhere, that response.
 
     The unique constraints decide, so nothing is read first: on SQLite and PostgreSQL
-    the INSERT skips a row that would break one (ON CONFLICT DO NOTHING) and returns the
-    new row; elsewhere a failed INSERT rolls back its SAVEPOINT. Then the response with
-    the draft's submission key is the answer if there is one, else the reference was
-    taken and another is tried."""
+    the INSERT (Core, built once) skips a row that would break one (ON CONFLICT DO
+    NOTHING) and returns the new id; elsewhere a failed INSERT rolls back its SAVEPOINT.
+    Then the response with the draft's submission key is the answer if there is one,
+    else the reference was taken and another is tried."""
     key = columns.get("submission_key")
-    insert = _insert_skipping_conflicts()
+    connection = db.session.connection()
+    insert = _response_insert(connection.dialect.name)
     for _attempt in range(REFERENCE_ATTEMPTS):
         reference = new_reference()
         if insert is not None:
-            response = db.session.scalar(
-                insert(Response)
-                .values(reference=reference, **columns)
-                .on_conflict_do_nothing()
-                .returning(Response)
-            )
-            if response is not None:
-                return response, True
+            row = connection.execute(insert, {"reference": reference, **columns}).first()
+            if row is not None:
+                return row[0], reference
         else:
             response = Response(reference=reference, **columns)
             try:
@@ -436,24 +627,33 @@ def _insert_response(**columns: Any) -> tuple[Response, bool]:
             except IntegrityError:
                 pass
             else:
-                return response, True
+                return response.id, reference
         if key is not None:
             existing = db.session.scalar(select(Response).where(Response.submission_key == key))
             if existing is not None:
-                return existing, False
+                return existing
     raise RuntimeError("no unused response reference was found")
 
 
-def _insert_skipping_conflicts():
-    """The dialect's ``insert`` with ``on_conflict_do_nothing``, or None."""
-    name = db.session.get_bind().dialect.name
-    if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        return None
-    return insert
+#: {dialect name: INSERT INTO responses ... ON CONFLICT DO NOTHING RETURNING id}
+_response_inserts: dict[str, Any] = {}
+
+
+def _response_insert(dialect: str):
+    """The dialect's INSERT of a response that skips a conflicting row and returns the
+    new id, or None where there is no such INSERT."""
+    statement = _response_inserts.get(dialect)
+    if statement is None:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            return None
+        table = Response.__table__
+        statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+        _response_inserts[dialect] = statement
+    return statement
 
 
 # Withdrawal -----------------------------------------------------------------------------

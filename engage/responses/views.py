@@ -8,6 +8,8 @@ address, browser or account) is stored with a response.
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +25,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,6 +56,7 @@ from engage.responses.forms import (
 )
 from engage.responses.models import ON_BEHALF_CHANNELS, Channel, Draft
 from engage.web.filters import monitoring_label, option_labels
+from engage.web.signing import csrf_token
 
 bp = Blueprint("survey", __name__, url_prefix="/<locale>")
 
@@ -83,10 +86,17 @@ def _load_survey(slug: str, **_kwargs) -> SurveySnapshot:
     return survey
 
 
-def _survey_and_draft(slug: str) -> tuple[SurveySnapshot, Draft | None]:
+def _survey_and_draft(
+    slug: str, read_only: bool | None = None
+) -> tuple[SurveySnapshot, Draft | service.DraftRow | None]:
     """The published survey (as :func:`_load_survey`) and the respondent's draft of it
-    (as :func:`_current_draft`), usually in one query."""
-    survey, draft = service.find_survey_and_draft(slug, _drafts())
+    (as :func:`_current_draft`), usually in one query. A GET only reads the draft: it is
+    a :class:`~engage.responses.service.DraftRow` (``read_only``), read apart from the
+    session's transaction (a GET writes nothing)."""
+    get = request.method in ("GET", "HEAD")
+    survey, draft = service.find_survey_and_draft(
+        slug, _drafts(), read_only=get if read_only is None else read_only, apart=get
+    )
     if survey is None:
         abort(404)
     return _published(survey), draft
@@ -145,11 +155,12 @@ def _offered(survey: Survey) -> bool:
     return g.locale in survey.languages
 
 
-def _page_count(survey: Survey, draft: Draft) -> int:
-    """Pages ahead as things stand: the shown question pages, the monitoring pages, and
-    the check page."""
-    shown = len(service.shown_pages(survey, draft.answers or {}))
-    return shown + _monitoring_page_count(survey, draft) + 1
+def _page_count(survey: Survey, draft: Draft, shown: list[int] | None = None) -> int:
+    """Pages ahead as things stand: the shown question pages (``shown``, if the caller
+    has them), the monitoring pages, and the check page."""
+    if shown is None:
+        shown = service.shown_pages(survey, draft.answers or {})
+    return len(shown) + _monitoring_page_count(survey, draft) + 1
 
 
 def _monitoring_page_count(survey: Survey, draft: Draft) -> int:
@@ -166,8 +177,8 @@ def _monitoring_page_count(survey: Survey, draft: Draft) -> int:
     return count
 
 
-def _progress(survey: Survey, draft: Draft, step: int) -> dict:
-    return {"step": step, "total": max(step, _page_count(survey, draft))}
+def _progress(survey: Survey, draft: Draft, step: int, shown: list[int] | None = None) -> dict:
+    return {"step": step, "total": max(step, _page_count(survey, draft, shown))}
 
 
 def _first_page_url(survey: Survey, draft: Draft) -> str:
@@ -183,8 +194,11 @@ def _after_questions_url(survey: Survey) -> str:
     return url_for(".check", slug=survey.slug)
 
 
-def _neighbour(survey: Survey, draft: Draft, index: int, step: int) -> int | None:
-    shown = service.shown_pages(survey, draft.answers or {})
+def _neighbour(
+    survey: Survey, draft: Draft, index: int, step: int, shown: list[int] | None = None
+) -> int | None:
+    if shown is None:
+        shown = service.shown_pages(survey, draft.answers or {})
     later = [i for i in shown if (i > index if step > 0 else i < index)]
     if not later:
         return None
@@ -299,10 +313,11 @@ def page(slug: str, number: int):
         if following is None:
             return redirect(_after_questions_url(survey))
         return redirect(url_for(".page", slug=survey.slug, number=following + 1))
-    form = PageForm()
+    # the form carries only the CSRF token: a GET shows the token and needs no form
+    form = PageForm() if request.method == "POST" else None
     errors: dict = {}
     shown_values = {q.key: answers.get(q.key) for q in questions}
-    if form.validate_on_submit():
+    if form is not None and form.validate_on_submit():
         saving = "save" in request.form
         posted = _form_values(questions)
         page_values, errors = service.read_page(questions, posted, check_required=not saving)
@@ -325,41 +340,112 @@ def page(slug: str, number: int):
             q.key: (posted[q.key] if q.type.value == "multiple_choice" else _first(posted[q.key]))
             for q in questions
         }
-    elif form.is_submitted():
+    elif form is not None:
         errors = {"": _("The form could not be used. Try again.")}
-    previous = _neighbour(survey, draft, index, -1)
+    shown = service.shown_pages(survey, answers)
+    previous = _neighbour(survey, draft, index, -1, shown)
     back_url = (
         url_for(".page", slug=survey.slug, number=previous + 1)
         if previous is not None
         else url_for(".start", slug=survey.slug)
     )
-    shown = service.shown_pages(survey, answers)
     step = (shown.index(index) + 1) if index in shown else 1
     section = pages[index][0].section
     survey_locale = _survey_locale(survey, draft)
     t = _t(survey_locale)
     single = len(questions) == 1 and questions[0].type.value != "note"
-    return (
-        render_template(
-            "responses/page.html",
-            survey=survey,
-            t=t,
-            survey_locale=survey_locale,
-            questions=questions,
-            section=section,
-            values=shown_values,
-            errors=errors,
-            single=single,
-            fields=_question_fields(
-                survey, questions, t, survey_locale, shown_values, errors, single
-            ),
-            form=form,
-            back_url=back_url,
-            progress=_progress(survey, draft, step),
-            draft=draft,
+    context = {
+        "survey": survey,
+        "t": t,
+        "survey_locale": survey_locale,
+        "questions": questions,
+        "section": section,
+        "values": shown_values,
+        "errors": errors,
+        "single": single,
+        "form": form,
+        "draft": draft,
+    }
+    filled = {
+        "fields": _question_fields(
+            survey, questions, t, survey_locale, shown_values, errors, single
         ),
-        400 if errors else 200,
+        "back_url": back_url,
+        "progress": _progress(survey, draft, step, shown),
+        "csrf": csrf_token(),
+    }
+    if not errors:
+        html = _kept_page(survey, index, context, filled)
+        if html is not None:
+            return html
+    return render_template("responses/page.html", **context, **filled), 400 if errors else 200
+
+
+#: a part of a kept page filled in each time (see _kept_page; a Unicode non-character)
+_SLOT = "\ufdd0engage-slot-{}\ufdd0"
+_FIELD_SLOT = Markup("\ufdd0engage-slot-field{}\ufdd0")
+_SLOT_RE = re.compile("\ufdd0engage-slot-([a-z0-9_]+)\ufdd0")
+
+
+def _kept_page(survey, index: int, context: dict, filled: dict) -> str | None:
+    """The question page as ``render_template`` makes it, from markup kept with the
+    survey's snapshot: the page is made once per page, questions shown and languages,
+    with a stand-in for each of the parts that ``filled`` gives (each question's markup,
+    the Back link, the progress, the CSRF token), and those go in their places each time.
+
+    Only for what makes the same page every time: a GET of the page's own address
+    without a query string (the language links), an error or a message to show, by
+    someone not signed in (the header). None when not kept: render the template."""
+    kept = getattr(survey, "rendered", None)
+    if (
+        kept is None
+        or request.method != "GET"
+        or request.query_string
+        or "_flashes" in session
+        or current_user.is_authenticated
+    ):
+        return None
+    questions = context["questions"]
+    key = (
+        "page",
+        index,
+        tuple(q.id for q in questions),
+        g.locale,
+        context["survey_locale"],
+        request.script_root,
     )
+    parts = kept.get(key)
+    if parts is None:
+        stand_ins = {
+            "fields": [_FIELD_SLOT.format(i) for i in range(len(filled["fields"]))],
+            "back_url": _SLOT.format("back_url"),
+            "progress": {"step": _SLOT.format("step"), "total": _SLOT.format("total")},
+            "csrf": _SLOT.format("csrf"),
+        }
+        made = _SLOT_RE.split(render_template("responses/page.html", **context, **stand_ins))
+        expected = {f"field{i}" for i in range(len(filled["fields"]))}
+        expected |= {"back_url", "step", "total", "csrf"}
+        names = made[1::2]
+        # each stand-in once (a survey text holding one would break that): else not kept
+        parts = (made[0::2], names) if sorted(names) == sorted(expected) else False
+        if len(kept) < MAX_RENDERED:
+            kept[key] = parts
+    if parts is False:
+        return None
+    texts, names = parts
+    fields = filled["fields"]
+    progress = filled["progress"]
+    values = {
+        "back_url": str(escape(filled["back_url"])),
+        "step": str(escape(progress["step"])),
+        "total": str(escape(progress["total"])),
+        "csrf": str(escape(filled["csrf"])),
+    }
+    out = [texts[0]]
+    for name, text in zip(names, texts[1:], strict=True):
+        out.append(str(fields[int(name[5:])]) if name.startswith("field") else values[name])
+        out.append(text)
+    return "".join(out)
 
 
 #: question markups kept per survey snapshot (choices and scales: one per answer given)
@@ -403,6 +489,10 @@ def _question_fields(survey, questions, t, survey_locale, values, errors, headin
     return fields
 
 
+#: the answers a 0-10 scale's kept markup is kept for
+_SCALE_VALUES = frozenset(range(11)) | frozenset(str(n) for n in range(11))
+
+
 def _field_key(q, value) -> tuple[tuple | None, object]:
     """(what the kept markup depends on, or None to make it afresh; the typed answer to
     put in it, or None)."""
@@ -413,11 +503,7 @@ def _field_key(q, value) -> tuple[tuple | None, object]:
         codes = value if isinstance(value, list) else [value]
         if not all(isinstance(c, str | int) and not isinstance(c, bool) for c in codes):
             return None, None
-        allowed = (
-            {o.code for o in q.options}
-            if q.type.has_options
-            else {n for n in range(11)} | {str(n) for n in range(11)}
-        )
+        allowed = {o.code for o in q.options} if q.type.has_options else _SCALE_VALUES
         if not all(c in allowed for c in codes):
             return None, None
         if isinstance(value, list):
@@ -682,27 +768,58 @@ def _check_page(survey: Survey, draft: Draft, errors: dict | None = None, status
     )
 
 
+#: times a submit reads the draft again when it changed between the read and the writes
+SUBMIT_ATTEMPTS = 3
+
+
 @bp.post("/surveys/<slug>/submit")
 def submit(slug: str):
-    survey, draft = _survey_and_draft(slug)
-    if draft is None:
-        flash(_("Your answers were not found. They may have expired: start again."), "info")
-        return redirect(url_for(".start", slug=survey.slug))
-    _check_csrf()
+    """Read and check the draft, then write the response in one transaction; the writes
+    go ahead only if the draft is still as it was read, else it is read again. On SQLite
+    the reading is a transaction of its own, so that the write lock (one for the whole
+    database) is held only while the rows are written, not while they are read and
+    checked. The last attempt reads and writes in one transaction (on SQLite, with the
+    write lock from the start)."""
     try:
-        service.submit(draft, survey)
-        db.session.commit()
-    except service.SurveyClosed:
-        db.session.rollback()
-        return _closed(survey, draft)
-    except service.Incomplete as incomplete:
-        db.session.rollback()
-        return _check_page(survey, draft, incomplete.errors, 400)
-    except IntegrityError:
-        # the same draft submitted at the same moment: the other request stored it
-        db.session.rollback()
-        if service.submitted_response(draft) is None:
-            raise
+        return _submit(slug)
+    finally:
+        g.pop("read_only_transaction", None)
+
+
+def _submit(slug: str):
+    for attempt in range(1, SUBMIT_ATTEMPTS + 1):
+        last = attempt == SUBMIT_ATTEMPTS
+        g.read_only_transaction = not last
+        survey, draft = _survey_and_draft(slug, read_only=True)
+        if draft is None:
+            flash(_("Your answers were not found. They may have expired: start again."), "info")
+            return redirect(url_for(".start", slug=survey.slug))
+        _check_csrf()
+        try:
+            if draft.response_id is not None and service.submitted_response(draft) is not None:
+                break  # submitted before (a double click, a reload): its confirmation again
+            prepared = service.prepare_submission(draft, survey)
+        except service.SurveyClosed:
+            db.session.rollback()
+            return _closed(survey, draft)
+        except service.Incomplete as incomplete:
+            db.session.rollback()
+            return _check_page(survey, draft, incomplete.errors, 400)
+        if not last and db.session.connection().dialect.name == "sqlite":
+            db.session.rollback()  # the reading ends; the writes take the write lock
+        g.read_only_transaction = False
+        try:
+            service.write_submission(prepared, check_unchanged=not last)
+            db.session.commit()
+        except service.DraftChanged:
+            db.session.rollback()
+            continue
+        except IntegrityError:
+            # the same draft submitted at the same moment: the other request stored it
+            db.session.rollback()
+            if service.submitted_response(draft) is None:
+                raise
+        break
     # the view's own slug: the committed (expired) survey is not loaded again
     return redirect(url_for(".done", slug=slug), code=303)
 

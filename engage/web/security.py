@@ -27,17 +27,27 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: set on every response that has not set its own
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        wanted = (
+            SECURITY_HEADERS + (HSTS,) if app.config["SESSION_COOKIE_SECURE"] else SECURITY_HEADERS
+        )
+        # each header unless the response has it (as setdefault, in one pass over them)
+        present = {key.lower() for key, _value in headers}
+        headers.extend([(k, v) for k, v in wanted if k.lower() not in present])
         if current_user and getattr(current_user, "is_authenticated", False):
             # pages for a signed-in person may hold personal data
             response.cache_control.private = True

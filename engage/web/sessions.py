@@ -1,10 +1,12 @@
 """Flask's signed-cookie session, with less work a request.
 
-A respondent's session is permanent, so Flask signs it again on every response (its
-expiry moves on). Flask builds its serializer twice a request and encodes the session
-(JSON, zlib, base64) even when nothing in it changed. Here the serializer is made once
-per set of keys, and an unchanged session keeps the payload it arrived with: only the
-timestamp and the signature are new. The cookie says the same thing either way.
+The signatures are Flask's (HMAC-SHA1 of a key derived with HMAC from the secret key),
+made with a key derived once (engage.web.signing). A respondent's session is permanent,
+so Flask signs it again on every response (its expiry moves on). Flask builds its
+serializer twice a request and encodes the session (JSON, zlib, base64) even when
+nothing in it changed. Here the serializer is made once per set of keys, and an
+unchanged session keeps the payload it arrived with: only the timestamp and the
+signature are new. The cookie says the same thing either way.
 
 As Flask documents, a change inside a mutable value (``session["drafts"]["1"] = ...``)
 is not seen: assign the value again, or set ``session.modified = True``.
@@ -16,6 +18,8 @@ from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from engage.web.signing import SHA1, KeptKeySigner
+
 
 class Session(SecureCookieSession):
     #: the signed cookie's payload (before its timestamp and signature), as it arrived
@@ -24,6 +28,8 @@ class Session(SecureCookieSession):
 
 class SessionInterface(SecureCookieSessionInterface):
     session_class = Session
+    #: SHA-1 as Flask's, from hashlib itself (engage.web.signing): the same signature
+    digest_method = staticmethod(SHA1)
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
@@ -34,7 +40,17 @@ class SessionInterface(SecureCookieSessionInterface):
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         serializer = self._serializers.get(keys)
         if serializer is None:
-            serializer = super().get_signing_serializer(app)
+            # Flask's serializer, with a signer that derives each key once
+            serializer = URLSafeTimedSerializer(
+                list(keys),
+                salt=self.salt,
+                serializer=self.serializer,
+                signer=KeptKeySigner,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
             if len(self._serializers) > 8:  # keys changed at run time (tests)
                 self._serializers.clear()
             self._serializers[keys] = serializer
