@@ -27,6 +27,7 @@ import csv
 import functools
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -341,7 +342,8 @@ def codebook_csv(themes: Iterable[Theme]) -> str:
 
 # Keyword matching -----------------------------------------------------------------------
 
-_STEMMER = snowballstemmer.stemmer("english")
+#: a stemmer keeps state while it works: one per thread (jobs and requests run on threads)
+_STEMMERS = threading.local()
 #: apostrophes and the letters they join stay in one word ("didn't" → "didnt")
 _APOSTROPHES = str.maketrans({"’": "", "‘": "", "'": "", "`": ""})
 _WORD = re.compile(r"\w+")
@@ -349,7 +351,10 @@ _WORD = re.compile(r"\w+")
 
 @functools.lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def normalise(text: str) -> list[str]:

@@ -4,6 +4,7 @@ for these tests and coded with themes of the default codebook (coded_comments.cs
 import csv
 import io
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import joblib
@@ -115,6 +116,47 @@ def test_one_theme_per_answer_in_training_gives_one_per_suggestion():
     model = learning.train([t for t, _ in single], [s for _, s in single])
     suggestions = model.suggest(["Rude staff and the parking was terrible", "Hello"])
     assert [len(s.themes) for s in suggestions] == [1, 1]
+
+
+def test_a_comment_about_two_things_is_coded_by_what_it_opens_with():
+    """Coded one theme each, comments of two sentences have the first one's theme: the
+    model learns that the opening counts most, so the same two sentences in either order
+    get different themes."""
+    texts, labels, _ = coded()
+    single = [(t, next(iter(s))) for t, s in zip(texts, labels, strict=True) if len(s) == 1]
+    pairs = [
+        (f"{first}. {second}.", {theme})
+        for i, (first, theme) in enumerate(single)
+        for second, other in single[i % 7 :: 7]
+        if other != theme
+    ]
+    model = learning.train([t for t, _ in pairs], [s for _, s in pairs])
+    parking, staff = "The car park was completely full.", "The nurse was so kind and friendly."
+    suggestions = model.suggest([f"{parking} {staff}", f"{staff} {parking}"])
+    assert [s.themes[0][0] for s in suggestions] == [
+        "parking",
+        "staff_manner_personal_attributes",
+    ]
+
+
+def test_the_suggested_confidence_is_the_themes_own():
+    """Picking one theme per answer favours rarer themes, but the confidence shown is
+    still the model's confidence in that theme."""
+    texts, labels, _ = coded()
+    single = [(t, s) for t, s in zip(texts, labels, strict=True) if len(s) == 1]
+    model = learning.train([t for t, _ in single], [s for _, s in single])
+    comments = ["The car park was full", "Hello", "Lunch was late and the nurse was rude"]
+    confidences = model.confidences(comments)
+    for suggestion, row in zip(model.suggest(comments), confidences, strict=True):
+        ((code, confidence),) = suggestion.themes
+        assert confidence == round(float(row[model.themes.index(code)]), 3)
+
+
+def test_suggestions_are_the_same_from_several_threads_at_once(model):
+    comments = [f"The car park was full on visit {i}, the nurses were lovely" for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda text: model.suggest([text]), comments))
+    assert results == [model.suggest([text]) for text in comments]
 
 
 def test_the_question_tells_the_same_words_apart():
