@@ -105,36 +105,14 @@ def themes_of(scope: Scope) -> list[codebook.Theme]:
     if scope.survey is not None:
         return pipeline.codebook_for(scope.survey)
     row = _organisation_codebook(scope.organisation) or pipeline.default_codebook_row()
-    return [_theme(t) for t in row.themes]
-
-
-def _theme(row: Theme) -> codebook.Theme:
-    return codebook.Theme(row.code, row.name, row.parent, row.description, tuple(row.keywords))
+    return pipeline.codebook_themes(row)
 
 
 def save(scope: Scope, themes: list[codebook.Theme]) -> Codebook:
     """Replaces the scope's own codebook with these themes (made if it has none)."""
     if scope.survey is not None:
         return pipeline.save_codebook(themes, survey=scope.survey)
-    row = _organisation_codebook(scope.organisation)
-    if row is None:
-        row = Codebook(name=scope.organisation.name[:200], organisation_id=scope.organisation.id)
-        db.session.add(row)
-    row.themes.clear()
-    db.session.flush()
-    for position, theme in enumerate(themes):
-        row.themes.append(
-            Theme(
-                code=theme.code,
-                name=theme.name,
-                parent=theme.parent,
-                description=theme.description,
-                keywords=list(theme.keywords),
-                position=position,
-            )
-        )
-    db.session.flush()
-    return row
+    return pipeline.save_codebook(themes, organisation=scope.organisation)
 
 
 def editable_codebook(scope: Scope) -> Codebook:
@@ -255,16 +233,7 @@ def add_theme(scope: Scope, theme: codebook.Theme) -> codebook.Theme:
     checked = check_theme(current, theme, new=True)
     book = editable_codebook(scope)
     position = max((row.position for row in book.themes), default=-1) + 1
-    book.themes.append(
-        Theme(
-            code=checked.code,
-            name=checked.name,
-            parent=checked.parent,
-            description=checked.description,
-            keywords=list(checked.keywords),
-            position=position,
-        )
-    )
+    book.themes.append(pipeline.theme_row(checked, position))
     db.session.flush()
     return checked
 

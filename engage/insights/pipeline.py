@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import delete, insert, select
 
+from engage.accounts.models import Organisation
 from engage.consultations.models import Question, QuestionType, Survey
 from engage.extensions import db
 from engage.insights import codebook, learning, text
@@ -61,16 +62,30 @@ def default_codebook_row() -> Codebook:
     return found
 
 
-def save_codebook(themes: list[codebook.Theme], *, survey: Survey | None = None) -> Codebook:
-    """Replaces the themes of the survey's own codebook (made if it has none), or of the
-    site's default without a survey."""
-    if survey is None:
-        row = default_codebook_row()
-    else:
+def save_codebook(
+    themes: list[codebook.Theme],
+    *,
+    survey: Survey | None = None,
+    organisation: Organisation | None = None,
+) -> Codebook:
+    """Replaces the themes of the survey's own codebook, or of the organisation's (either
+    made if there is none), or of the site's default with neither."""
+    if survey is not None:
         row = db.session.scalar(select(Codebook).where(Codebook.survey_id == survey.id))
         if row is None:
             row = Codebook(name=f"{survey.slug}", survey_id=survey.id)
             db.session.add(row)
+    elif organisation is not None:
+        row = db.session.scalar(
+            select(Codebook).where(
+                Codebook.organisation_id == organisation.id, Codebook.survey_id.is_(None)
+            )
+        )
+        if row is None:
+            row = Codebook(name=organisation.name[:200], organisation_id=organisation.id)
+            db.session.add(row)
+    else:
+        row = default_codebook_row()
     row.themes.clear()
     db.session.flush()
     _fill(row, themes)
@@ -78,18 +93,29 @@ def save_codebook(themes: list[codebook.Theme], *, survey: Survey | None = None)
     return row
 
 
+def theme_row(theme: codebook.Theme, position: int) -> Theme:
+    """The stored row of a codebook's theme, at its place in the codebook."""
+    return Theme(
+        code=theme.code,
+        name=theme.name,
+        parent=theme.parent,
+        description=theme.description,
+        keywords=list(theme.keywords),
+        position=position,
+    )
+
+
+def codebook_themes(row: Codebook) -> list[codebook.Theme]:
+    """A stored codebook's themes, in its order."""
+    return [
+        codebook.Theme(t.code, t.name, t.parent, t.description, tuple(t.keywords))
+        for t in row.themes
+    ]
+
+
 def _fill(row: Codebook, themes: list[codebook.Theme]) -> None:
     for position, theme in enumerate(themes):
-        row.themes.append(
-            Theme(
-                code=theme.code,
-                name=theme.name,
-                parent=theme.parent,
-                description=theme.description,
-                keywords=list(theme.keywords),
-                position=position,
-            )
-        )
+        row.themes.append(theme_row(theme, position))
 
 
 def codebook_for(survey: Survey) -> list[codebook.Theme]:
@@ -102,11 +128,7 @@ def codebook_for(survey: Survey) -> list[codebook.Theme]:
         )
     ).all()
     chosen = sorted(candidates, key=lambda c: c.survey_id is None)
-    row = chosen[0] if chosen else default_codebook_row()
-    return [
-        codebook.Theme(t.code, t.name, t.parent, t.description, tuple(t.keywords))
-        for t in row.themes
-    ]
+    return codebook_themes(chosen[0] if chosen else default_codebook_row())
 
 
 # The run --------------------------------------------------------------------------------
