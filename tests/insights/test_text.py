@@ -4,10 +4,14 @@ Expected values are written by hand; polarities are checked against TextBlob's o
 PatternAnalyzer, the reference the product promises to match.
 """
 
+import csv
+from pathlib import Path
+
 import pytest
 from textblob import TextBlob
 from textblob.en.sentiments import PatternAnalyzer
 
+from engage.insights import text as text_module
 from engage.insights.text import (
     NOT_SCORED,
     PiiKind,
@@ -113,6 +117,8 @@ def test_other_languages_and_short_text_are_not_scored(text):
     assert result.polarity is None
 
 
+FIXTURE = Path(__file__).with_name("coded_comments.csv")
+
 # --- noun phrases ---------------------------------------------------------------------
 
 
@@ -138,6 +144,40 @@ def test_noun_phrases_drop_determiners_pronouns_and_numbers_and_come_once_in_ord
 
 def test_noun_phrases_keep_the_waiting_list():
     assert noun_phrases("I was on the waiting list for months") == ["waiting list", "months"]
+
+
+NOUN_PHRASE_SENTENCES = [
+    # an adverb opening a noun phrase, a conjunction at a chunk's start, modal and
+    # gerund verb phrases, prepositions, adjective phrases, slashes, several sentences
+    "Very nice work by the team. Perhaps you could ring back and not just text?",
+    "And the staff and doctors were really very helpful, polite and kind.",
+    "I would be waiting hours, so the waiting times / booking system should improve.",
+    "Quickly seen by a nurse. Not very clean toilets! Will come again in 2 weeks",
+    "Being listened to and having an interpreter booked for my mum made the difference",
+    "Nothing",
+    "",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    NOUN_PHRASE_SENTENCES
+    + [row["text"] for row in csv.DictReader(FIXTURE.read_text(encoding="utf-8").splitlines())],
+)
+def test_noun_phrases_are_what_the_pattern_parsers_full_parse_gives(text):
+    """The pipeline's shortened parse (noun and verb phrase rules only) finds the same
+    words, tags and noun phrases as the pattern parser's own chunked parse."""
+    ours, full = text_module._parse(text), text_module._full_parse(text)
+    assert [[w[:2] for w in s] for s in ours] == [[w[:2] for w in s] for s in full]
+
+    def noun_chunks(parsed):
+        return [
+            [tag if tag.endswith("-NP") else "O" for tag in text_module._np_tags(sentence)]
+            for sentence in parsed
+        ]
+
+    assert noun_chunks(ours) == noun_chunks(full)
+    assert text_module._noun_phrases(ours) == text_module._noun_phrases(full)
 
 
 def test_redaction_placeholders_are_not_noun_phrases():
