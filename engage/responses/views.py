@@ -779,7 +779,9 @@ def submit(slug: str):
     the reading is a transaction of its own, so that the write lock (one for the whole
     database) is held only while the rows are written, not while they are read and
     checked. The last attempt reads and writes in one transaction (on SQLite, with the
-    write lock from the start)."""
+    write lock from the start). A draft still changing then (answers saved in another
+    tab at that very moment, each time) is not submitted: the respondent sees the check
+    page again with what is now saved, and nothing is written."""
     try:
         return _submit(slug)
     finally:
@@ -809,10 +811,21 @@ def _submit(slug: str):
             db.session.rollback()  # the reading ends; the writes take the write lock
         g.read_only_transaction = False
         try:
-            service.write_submission(prepared, check_unchanged=not last)
+            service.write_submission(prepared)
             db.session.commit()
         except service.DraftChanged:
             db.session.rollback()
+            if last and service.submitted_response(draft) is not None:
+                break  # submitted meanwhile by another request: its confirmation
+            if last:
+                flash(
+                    _(
+                        "Your answers changed while they were being sent, so they were not "
+                        "sent. Check them and send them again."
+                    ),
+                    "info",
+                )
+                return redirect(url_for(".check", slug=slug), code=303)
             continue
         except IntegrityError:
             # the same draft submitted at the same moment: the other request stored it

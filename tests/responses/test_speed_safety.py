@@ -4,7 +4,9 @@
   HTML as the nhsuk-frontend-jinja macros it replaced (kept below, test-only), for every
   question type, with and without a value, an error, a hint and the page heading;
 - submitting reads nothing to check for an earlier submission or a free reference: the
-  unique constraints decide (a taken reference is retried in a SAVEPOINT);
+  unique constraints decide (a taken reference is retried in a SAVEPOINT); a draft that
+  changes between the submit's reading and its writing is read again, and one that
+  keeps changing is not submitted;
 - the journey's cached snapshot of a survey is replaced as soon as the builder changes
   the survey or its consultation, and a cached page runs only a few queries.
 """
@@ -12,11 +14,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from engage.consultations import authoring
 from engage.consultations import service as consultations
@@ -26,6 +29,7 @@ from engage.consultations.service import get_survey, ordered_questions
 from engage.consultations.texts import text_in
 from engage.extensions import db
 from engage.responses import service
+from engage.responses import views as journey_views
 from engage.responses.models import Answer, Draft, Response
 from tests.responses.journey import GOOD_PAGES, answer_about_you, answer_pages, start, submit
 
@@ -260,6 +264,79 @@ def test_a_taken_reference_is_retried_and_the_response_is_stored_once(app, world
         # submitted again (a reload): the same response, nothing added
         assert service.submit(second, survey).id == response.id
         assert db.session.scalar(select(func.count()).select_from(Response)) == 2
+
+
+def _changing_draft(monkeypatch, times: int) -> list:
+    """Before each of the submit's first ``times`` writes, the draft changes as if saved
+    in another tab at that moment (a new answer and a new ``updated_at``); returns the
+    list of writes attempted."""
+    real = service.write_submission
+    attempts = []
+
+    def write_after_a_change(prepared, **kwargs):
+        attempts.append(prepared.draft.id)
+        if len(attempts) <= times:
+            draft = prepared.draft
+            db.session.execute(
+                update(Draft)
+                .where(Draft.id == draft.id)
+                .values(
+                    answers={**draft.answers, "summary": "Changed in another tab"},
+                    updated_at=draft.updated_at + timedelta(seconds=1),
+                )
+            )
+        return real(prepared, **kwargs)
+
+    monkeypatch.setattr(service, "write_submission", write_after_a_change)
+    return attempts
+
+
+def _ready_to_submit(client) -> None:
+    answer_pages(client, start(client))
+    answer_about_you(client, consent=False)
+
+
+def test_a_draft_changed_while_submitting_is_read_again_and_stored_once(
+    app, client, world, monkeypatch
+):
+    _ready_to_submit(client)
+    attempts = _changing_draft(monkeypatch, times=1)
+    response = submit(client)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/done")
+    assert len(attempts) == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+        draft = db.session.scalars(select(Draft)).one()
+        assert draft.reference and draft.response_id
+    assert (
+        service.format_reference(draft.reference) in client.get("/en/surveys/test-survey/done").text
+    )
+
+
+def test_a_draft_that_keeps_changing_is_not_submitted_and_the_check_page_says_so(
+    app, client, world, monkeypatch
+):
+    _ready_to_submit(client)
+    attempts = _changing_draft(monkeypatch, times=journey_views.SUBMIT_ATTEMPTS)
+    response = submit(client)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/en/surveys/test-survey/check")
+    assert len(attempts) == journey_views.SUBMIT_ATTEMPTS
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+        draft = db.session.scalars(select(Draft)).one()
+        assert draft.reference is None and draft.answers["experience"] == "poor"
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert "Your answers changed while they were being sent" in page.text
+    assert "Slow but kind" in page.text  # the saved answers, to check and send again
+    # once it stops changing, it is sent
+    monkeypatch.undo()
+    assert submit(client).headers["Location"].endswith("/done")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 1
 
 
 def test_a_submit_redirects_to_the_done_page_with_the_reference(app, client, world):
