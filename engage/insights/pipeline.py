@@ -12,6 +12,7 @@ leaves the previous analyses as they were, never half of a new one."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import threading
 from collections.abc import Callable, Iterator
@@ -19,8 +20,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
+from engage import bulk
 from engage.accounts.models import Organisation
 from engage.consultations.models import Question, QuestionType, Survey
 from engage.extensions import db
@@ -33,8 +35,6 @@ FREE_TEXT = (QuestionType.short_text, QuestionType.long_text)
 DEFAULT_NAME = "NHS England patient experience (QDC v7) with Engage's themes"
 #: answers analysed together: one task for a worker process, one progress step
 BATCH = 2000
-#: analyses deleted by one statement (bound parameters stay well under every limit)
-DELETE_BATCH = 500
 #: from this many answers the text is analysed by `TEXT_WORKERS` processes: forked ones
 #: start at once and pay from a few thousand answers; spawned ones load the language
 #: model each (about 3 s) first
@@ -146,6 +146,15 @@ class Run:
     languages: dict[str, int] = field(default_factory=dict)
 
 
+def _free_text_answers(survey: Survey):
+    """The ids of the survey's answers to free-text questions, as a subquery."""
+    return (
+        select(Answer.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.survey_id == survey.id, Question.type.in_(FREE_TEXT))
+    )
+
+
 def _answers(survey: Survey) -> list[tuple]:
     return list(
         db.session.execute(
@@ -198,17 +207,15 @@ def analyse_survey(
         progress(0, total, stage="analyse")
     batches = [rows[start : start + BATCH] for start in range(0, total, BATCH)]
     # the old analyses go first, in this transaction: a failed run brings them back
-    ids = [r.id for r in rows]
-    for start in range(0, len(ids), DELETE_BATCH):
-        db.session.execute(
-            delete(TextAnalysis).where(
-                TextAnalysis.answer_id.in_(ids[start : start + DELETE_BATCH])
-            )
-        )
+    db.session.execute(
+        delete(TextAnalysis).where(TextAnalysis.answer_id.in_(_free_text_answers(survey)))
+    )
     done = 0
     # each batch is written while the worker processes analyse the next ones
     for batch, analysed in zip(batches, _analysed(batches, themes, workers), strict=True):
-        db.session.execute(insert(TextAnalysis), _suggest(batch, analysed, model, run))
+        bulk.insert_rows(
+            db.session.connection(), TextAnalysis.__table__, _suggest(batch, analysed, model, run)
+        )
         done += len(batch)
         if progress is not None:
             progress(done, total, stage="analyse")
@@ -248,8 +255,16 @@ def _analysed(batches: list[list], themes, workers: int | None) -> Iterator[list
         return
     if method == "fork":
         text.warm_up()
-    with ProcessPoolExecutor(count, mp_context=mp.get_context(method)) as pool:
-        yield from pool.map(analyse_texts, pairs, [themes] * len(pairs))
+        # what the workers inherit is left out of their garbage collections: a collection
+        # touches every object it looks at, and a page touched is a page copied
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(count, mp_context=mp.get_context(method)) as pool:
+            results = pool.map(analyse_texts, pairs, [themes] * len(pairs))  # workers start
+            gc.unfreeze()
+            yield from results
+    finally:
+        gc.unfreeze()
 
 
 #: one answer's text analysis (`text.Analysed`) and its keyword themes, if it is readable

@@ -568,6 +568,7 @@ _NOT_NAMES = frozenset(
 
 
 _APOSTROPHE = re.compile("['’]")
+_DIGIT = re.compile(r"\d")
 
 
 def _nhs_check_digit_ok(digits: str) -> bool:
@@ -622,12 +623,15 @@ def redact(text: str) -> Redacted:
 
         return replace
 
-    text = _EMAIL.sub(replacing(PiiKind.email), text)
-    text = _BIRTH_DATE.sub(replacing(PiiKind.date_of_birth, keep="cue"), text)
-    text = _DATE.sub(replacing(PiiKind.date), text)
-    text = _redact_nhs_numbers(text, kinds)
-    text = _redact_phones(text, kinds)
-    text = _POSTCODE.sub(replacing(PiiKind.postcode), text)
+    if "@" in text:
+        text = _EMAIL.sub(replacing(PiiKind.email), text)
+    # dates, NHS numbers, phone numbers and postcodes all have digits; most answers none
+    if _DIGIT.search(text):
+        text = _BIRTH_DATE.sub(replacing(PiiKind.date_of_birth, keep="cue"), text)
+        text = _DATE.sub(replacing(PiiKind.date), text)
+        text = _redact_nhs_numbers(text, kinds)
+        text = _redact_phones(text, kinds)
+        text = _POSTCODE.sub(replacing(PiiKind.postcode), text)
     text = _redact_names(text, kinds)
     return Redacted(text=text, kinds=frozenset(kinds))
 
