@@ -203,7 +203,12 @@ def _schemas() -> dict[str, Any]:
             "description": "respondents who raised the theme; null when suppressed, "
             "rounded under disclosure control",
         },
-        "pct": PCT,
+        "share": {
+            **PCT,
+            "description": "per cent of the respondents (of the group) who raised the "
+            "theme; null when suppressed",
+        },
+        "pct": {**PCT, "description": "the same as share, as the results name it"},
         "ci_low": {**PCT, "description": "Wilson score 95% interval, lower limit"},
         "ci_high": {**PCT, "description": "Wilson score 95% interval, upper limit"},
         "suppressed": {"type": "boolean"},

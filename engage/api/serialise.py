@@ -191,11 +191,18 @@ def results(
 # Themes ---------------------------------------------------------------------------------
 
 
+def theme_share(s: Share) -> dict[str, Any]:
+    """A theme's count and share as DESIGN.md names them (``share``, in per cent), with
+    ``pct``, the same figure under the name the results use."""
+    found = share(s)
+    return {"count": found["count"], "share": found["pct"], **found}
+
+
 def theme_cell(c: ThemeCell, code: GroupCode) -> dict[str, Any]:
     return {
         "group": code,
         "label": c.group.label,
-        **share(c.share),
+        **theme_share(c.share),
         "flagged": c.flagged,
         "difference_from_rest": difference(c.difference),
         "mean_sentiment": _round(c.sentiment, MEAN_DIGITS),
@@ -207,7 +214,7 @@ def theme(t: ThemeFigure, group_code: Callable[[Any], GroupCode]) -> dict[str, A
         "code": t.code,
         "name": t.name,
         "category": t.category,
-        **share(t.overall),
+        **theme_share(t.overall),
         "mean_sentiment": _round(t.sentiment, MEAN_DIGITS),
         "groups": [theme_cell(c, group_code(c.group.code)) for c in t.groups],
     }

@@ -41,13 +41,14 @@ def test_an_analyst_sees_every_theme_as_counted(client, themed, token_for, docum
     for t in body["themes"]:
         x = raised(themed, t["code"])
         low, high = wilson_pct(x, everyone)
-        assert t["count"] == x and t["pct"] == round(100 * x / everyone, 2)
+        assert t["count"] == x and t["share"] == t["pct"] == round(100 * x / everyone, 2)
         assert t["ci_low"] == pytest.approx(low, abs=0.05)
         assert t["ci_high"] == pytest.approx(high, abs=0.05)
         assert t["mean_sentiment"] == pytest.approx(mean_polarity(themed, t["code"]), abs=0.001)
         for g in t["groups"]:
             assert g["count"] == raised(themed, t["code"], g["group"])
             assert g["suppressed"] is False
+            assert g["share"] == g["pct"]
     interpreters = theme(body, "interpreters")
     assert interpreters["name"] == "Interpreters" and interpreters["category"] == "Access"
     pakistani = group(interpreters, "asian_pakistani")
@@ -75,7 +76,8 @@ def test_the_public_see_rounded_counts_and_suppressed_cells(client, themed, docu
             shown = published(raised(themed, t["code"], g["group"]))
             assert g["count"] == shown and g["suppressed"] is (shown is None)
             if shown is None:
-                assert g["pct"] is None and g["mean_sentiment"] is None and not g["flagged"]
+                assert g["share"] is g["pct"] is None
+                assert g["mean_sentiment"] is None and not g["flagged"]
     waiting = theme(body, "waiting")
     assert group(waiting, "black_african")["suppressed"] is True  # 5 people
     interpreters = theme(body, "interpreters")
