@@ -193,8 +193,10 @@ def _schemas() -> dict[str, Any]:
             "type": "number",
             "minimum": -1,
             "maximum": 1,
-            "description": "mean polarity, -1 (negative) to 1 (positive), of the answers "
-            "in English or translated; null when none was scored or the count is hidden",
+            "description": "mean sentiment of the answers raising the theme, each counting "
+            "1 if positive, 0 if neutral, -1 if negative (the analyst's coding, else the "
+            "suggestion): -1 (all negative) to 1 (all positive); null when none has a "
+            "sentiment or the count is hidden",
         }
     )
     share = {

@@ -31,7 +31,7 @@ from engage.extensions import db
 from engage.i18n import _
 from engage.insights import codebook, learning
 from engage.insights.models import TextAnalysis
-from engage.insights.pipeline import FREE_TEXT, codebook_for
+from engage.insights.pipeline import FREE_TEXT, codebook_for, coded_examples
 from engage.insights.results import results_cache
 from engage.responses.models import Answer, Sentiment
 
@@ -181,6 +181,10 @@ class Item:
     #: "model" or "keywords"
     suggested_by: str | None
     suggested_sentiment: Sentiment | None
+    #: "model" (learned from the analysts' coding) or "lexicon" (the words used)
+    sentiment_by: str | None
+    #: the model's confidence in the sentiment it suggests (0 to 1)
+    sentiment_confidence: float | None
     #: the analyst's codes; None when not coded yet
     coded_themes: list[str] | None
     coded_sentiment: Sentiment | None
@@ -215,6 +219,8 @@ _ITEM_COLUMNS = (
     TextAnalysis.themes,
     TextAnalysis.suggested_by,
     TextAnalysis.sentiment,
+    TextAnalysis.sentiment_by,
+    TextAnalysis.sentiment_confidence,
 )
 
 
@@ -237,6 +243,8 @@ def _item(row: Any) -> Item:
         suggested=suggested,
         suggested_by=row.suggested_by,
         suggested_sentiment=row.sentiment,
+        sentiment_by=row.sentiment_by,
+        sentiment_confidence=row.sentiment_confidence,
         coded_themes=split_codes(row.coded_themes),
         coded_sentiment=row.coded_sentiment,
     )
@@ -364,26 +372,9 @@ class Quality:
     evaluation: learning.Evaluation | None = None
     #: how many answers were coded when the evaluation was made
     measured_at: int = 0
-
-
-def _coded_rows(survey: Survey) -> list[Any]:
-    return list(
-        db.session.execute(
-            _scoped(
-                select(
-                    Answer.id,
-                    Answer.text,
-                    Answer.coded_themes,
-                    Answer.coded_sentiment,
-                    Question.key,
-                    TextAnalysis.translation,
-                ),
-                survey.id,
-            )
-            .where(Answer.coded_themes.is_not(None))
-            .order_by(Answer.id)
-        )
-    )
+    #: whose coded answers the model learns from: "survey" or "organisation" (the
+    #: survey's own are too few, those of all the organisation's surveys are enough)
+    scope: str = "survey"
 
 
 def _sample(rows: Sequence[Any], size: int) -> list[Any]:
@@ -407,8 +398,11 @@ def quality(survey: Survey) -> Quality:
     Cross-validation takes seconds, so it is kept per survey in this process and made
     again only once the number of coded answers has moved by :data:`REMEASURE_EVERY`
     or a tenth, and it measures at most :data:`QUALITY_SAMPLE` answers (spread over
-    all of them): coding one more answer does not make the next page wait."""
-    rows = _coded_rows(survey)
+    all of them): coding one more answer does not make the next page wait.
+
+    When the survey's own coded answers are too few, the model learns from those of all
+    the organisation's surveys (`pipeline.coded_examples`), and that is what is measured."""
+    rows, scope = coded_examples(survey)
     labels = [set(split_codes(row.coded_themes) or ()) for row in rows]
     if not learning.enough(labels):
         return Quality(
@@ -432,7 +426,14 @@ def quality(survey: Survey) -> Quality:
         )
         kept = (len(rows), evaluation)
         cache.put(survey.id, kept)
-    return Quality(coded=len(rows), enough=True, needed=0, evaluation=kept[1], measured_at=kept[0])
+    return Quality(
+        coded=len(rows),
+        enough=True,
+        needed=0,
+        evaluation=kept[1],
+        measured_at=kept[0],
+        scope=scope,
+    )
 
 
 def themes_by_category(

@@ -52,8 +52,9 @@ def analyse(survey_slug: str, quiet: bool) -> None:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    whose = " of the organisation's surveys" if run.learned_scope == "organisation" else ""
     how = (
-        f"themes learned from {run.learned_from} coded answers"
+        f"themes and sentiment learned from {run.learned_from} coded answers{whose}"
         if run.learned_from
         else "themes from the codebook's keywords"
     )

@@ -71,7 +71,13 @@ class TextAnalysis(db.Model):
     language: Mapped[str | None] = mapped_column(String(16))
     #: TextBlob polarity, -1 to 1, of the English text (or its translation); None: not scored
     polarity: Mapped[float | None] = mapped_column(Float)
+    #: the suggested sentiment: the model's, learned from the analysts' coding, where it
+    #: is confident, else the lexicon's label of the polarity; None: not scored
     sentiment: Mapped[Sentiment | None] = mapped_column(str_enum(Sentiment, "sentiment"))
+    #: "model" or "lexicon": where the suggested sentiment came from
+    sentiment_by: Mapped[str | None] = mapped_column(String(10))
+    #: the model's confidence in its sentiment (0 to 1); None from the lexicon
+    sentiment_confidence: Mapped[float | None] = mapped_column(Float)
     noun_phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: suggested themes: [[code, confidence], ...], best first
     themes: Mapped[list[Any]] = mapped_column(JSON, default=list)

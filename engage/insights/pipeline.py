@@ -15,16 +15,17 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
 
 from engage import bulk
 from engage.accounts.models import Organisation
-from engage.consultations.models import Question, QuestionType, Survey
+from engage.consultations.models import Consultation, Question, QuestionType, Survey
 from engage.extensions import db
 from engage.insights import codebook, learning, text
 from engage.insights.models import Codebook, TextAnalysis, Theme
@@ -42,6 +43,9 @@ PARALLEL_FROM = 3000
 PARALLEL_FROM_SPAWNED = 15000
 #: a learned theme is suggested from this confidence up; below it, the keywords suggest
 CONFIDENT = 0.3
+#: a learned sentiment is suggested from this confidence up (of three classes); below
+#: it, the lexicon's
+SENTIMENT_CONFIDENT = 0.5
 
 Progress = Callable[..., None]
 
@@ -143,6 +147,8 @@ class Run:
     by_keywords: int = 0
     #: how many coded answers the model learned from (0: keywords only)
     learned_from: int = 0
+    #: "survey" (its own coded answers) or "organisation" (those of all its surveys)
+    learned_scope: str | None = None
     languages: dict[str, int] = field(default_factory=dict)
 
 
@@ -155,39 +161,69 @@ def _free_text_answers(survey: Survey):
     )
 
 
-def _answers(survey: Survey) -> list[tuple]:
-    return list(
-        db.session.execute(
-            select(
-                Answer.id,
-                Answer.text,
-                Answer.coded_themes,
-                Answer.coded_sentiment,
-                Question.key,
-                TextAnalysis.translation,
-            )
-            .join(Question, Question.id == Answer.question_id)
-            .outerjoin(TextAnalysis, TextAnalysis.answer_id == Answer.id)
-            .where(
-                Question.survey_id == survey.id,
-                Question.type.in_(FREE_TEXT),
-                Answer.text.is_not(None),
-                Answer.text != "",
-            )
-            .order_by(Answer.id)
+def _free_text(*where):
+    """The free-text answers with text that ``where`` chooses: each one's id, text,
+    analysts' codes, question key and translation, in the order they came."""
+    return (
+        select(
+            Answer.id,
+            Answer.text,
+            Answer.coded_themes,
+            Answer.coded_sentiment,
+            Question.key,
+            TextAnalysis.translation,
         )
+        .join(Question, Question.id == Answer.question_id)
+        .outerjoin(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+        .where(Question.type.in_(FREE_TEXT), Answer.text.is_not(None), Answer.text != "", *where)
+        .order_by(Answer.id)
     )
 
 
-def _model(rows: list[tuple]) -> learning.Model | None:
-    coded = [r for r in rows if r.coded_themes is not None]
-    labels = [set(filter(None, r.coded_themes.split(";"))) for r in coded]
+def _answers(survey: Survey) -> list[tuple]:
+    return list(db.session.execute(_free_text(Question.survey_id == survey.id)))
+
+
+def _labels(rows: Sequence[Any]) -> list[set[str]]:
+    return [set(filter(None, r.coded_themes.split(";"))) for r in rows]
+
+
+def coded_examples(survey: Survey, rows: Sequence[Any] | None = None) -> tuple[list, str]:
+    """The coded answers a model of the survey learns from, and whose they are: the
+    survey's own ("survey") when they are enough (`learning.enough`), else together with
+    those of every other survey of its organisation ("organisation"), so that a new
+    survey of an organisation whose analysts have coded before gets learned suggestions
+    at once. Each row has ``text``, ``coded_themes``, ``coded_sentiment``, ``key`` (the
+    question) and ``translation``. ``rows``: the survey's answers, if already read."""
+    own = [r for r in (_answers(survey) if rows is None else rows) if r.coded_themes is not None]
+    if learning.enough(_labels(own)):
+        return own, "survey"
+    others = db.session.execute(
+        _free_text(
+            Answer.coded_themes.is_not(None),
+            Question.survey_id.in_(
+                select(Survey.id)
+                .join(Consultation, Consultation.id == Survey.consultation_id)
+                .where(
+                    Consultation.organisation_id == survey.consultation.organisation_id,
+                    Survey.id != survey.id,
+                )
+            ),
+        )
+    ).all()
+    return [*own, *others], "organisation"
+
+
+def _model(survey: Survey, rows: list[tuple]) -> tuple[learning.Model | None, str | None]:
+    coded, scope = coded_examples(survey, rows)
+    labels = _labels(coded)
     if not coded or not learning.enough(labels):
-        return None
+        return None, None
     sentiments = [r.coded_sentiment.value if r.coded_sentiment else None for r in coded]
-    return learning.train(
+    model = learning.train(
         [r.translation or r.text for r in coded], labels, sentiments, [r.key for r in coded]
     )
+    return model, scope
 
 
 def analyse_survey(
@@ -200,8 +236,8 @@ def analyse_survey(
     writes, in order, while they work on the next batches."""
     rows = _answers(survey)
     themes = codebook_for(survey)
-    model = _model(rows)
-    run = Run(learned_from=model.trained_on if model else 0)
+    model, scope = _model(survey, rows)
+    run = Run(learned_from=model.trained_on if model else 0, learned_scope=scope)
     total = len(rows)
     if progress is not None:
         progress(0, total, stage="analyse")
@@ -288,7 +324,8 @@ def analyse_texts(
 
 def _suggest(batch, analysed: list[Analysed], model, run: Run) -> list[dict]:
     """The rows written for a batch: its analysis, and themes suggested by the model
-    where it is confident, else by the codebook's keywords."""
+    where it is confident, else by the codebook's keywords; the sentiment likewise
+    suggested by the model where it is confident, else the lexicon's."""
     readable = [
         found[0] == "en" or bool(row.translation)
         for row, (found, _) in zip(batch, analysed, strict=True)
@@ -309,8 +346,23 @@ def _suggest(batch, analysed: list[Analysed], model, run: Run) -> list[dict]:
         run.languages[language or "unknown"] = run.languages.get(language or "unknown", 0) + 1
         suggested: list = []
         by = None
+        sentiment = {
+            "sentiment": label,
+            "sentiment_by": "lexicon" if label else None,
+            "sentiment_confidence": None,
+        }
         if ok:
             suggestion = next(suggestions) if model is not None else None
+            if (
+                suggestion
+                and suggestion.sentiment
+                and (suggestion.sentiment_confidence >= SENTIMENT_CONFIDENT)
+            ):
+                sentiment = {
+                    "sentiment": suggestion.sentiment,
+                    "sentiment_by": "model",
+                    "sentiment_confidence": suggestion.sentiment_confidence,
+                }
             confident = [
                 list(t) for t in (suggestion.themes if suggestion else []) if t[1] >= CONFIDENT
             ]
@@ -327,7 +379,7 @@ def _suggest(batch, analysed: list[Analysed], model, run: Run) -> list[dict]:
                 "answer_id": row.id,
                 "language": language,
                 "polarity": polarity,
-                "sentiment": label,
+                **sentiment,
                 "noun_phrases": phrases,
                 "themes": suggested,
                 "suggested_by": by,

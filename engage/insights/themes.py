@@ -13,8 +13,12 @@ two rows a respondent, against dozens of ticks), so this stays cheap.
 
 A theme is counted once per respondent, however many of their answers raise it. The
 share is of the respondents who answered any free-text question (of the group, for a
-group's share), with its Wilson 95% interval. Mean sentiment is TextBlob's polarity
-(-1 to 1) of the answers raising the theme that were scored: English, or translated.
+group's share), with its Wilson 95% interval. Mean sentiment is the mean of the answers
+raising the theme that have a sentiment, each counting 1 if positive, 0 if neutral and
+-1 if negative: from -1 (all negative) to 1 (all positive). An answer's sentiment is
+its analyst's coding when there is one, else the suggested one (the model's, learned
+from the coding, or the lexicon's for English and translated text): analysts' codes
+win here too, and an answer in another language that an analyst coded counts.
 
 Public pages and the API pass a :class:`~engage.insights.stats.DisclosureRule`: counts
 are rounded or suppressed, shares and differences come from the rounded counts (as for
@@ -40,7 +44,7 @@ from engage.insights.groupings import GROUPINGS, Group, Grouping
 from engage.insights.models import Codebook, TextAnalysis
 from engage.insights.models import Theme as ThemeRow
 from engage.insights.results import Filters, Share, Shown
-from engage.responses.models import Answer
+from engage.responses.models import Answer, Sentiment
 
 FREE_TEXT = (QuestionType.short_text, QuestionType.long_text)
 #: quotes shown for a theme, at most
@@ -170,7 +174,8 @@ class ThemeCell:
     #: Newcombe's interval for the difference lies entirely above 0
     flagged: bool = False
     difference: stats.Difference | None = None
-    #: mean polarity of the group's answers raising the theme (None: none scored, or hidden)
+    #: mean sentiment (-1 to 1) of the group's answers raising the theme (None: none has
+    #: a sentiment, or hidden)
     sentiment: float | None = None
 
 
@@ -212,20 +217,31 @@ class _Tally:
     raised: dict[str, dict[Any, set[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
-    polarity: dict[str, dict[Any, list[float]]] = field(
+    #: each raising answer's sentiment score (SENTIMENT_SCORE), by theme and group
+    scores: dict[str, dict[Any, list[float]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
 
 
+#: an answer's sentiment as a number, for the mean
+SENTIMENT_SCORE = {Sentiment.positive: 1.0, Sentiment.neutral: 0.0, Sentiment.negative: -1.0}
+
+
+def answer_sentiment(coded: Sentiment | None, suggested: Sentiment | None) -> Sentiment | None:
+    """An answer's sentiment: the analyst's coding, else the suggestion."""
+    return coded if coded is not None else suggested
+
+
 def _tally(rows: Iterable[tuple], grouping: Grouping) -> _Tally:
     tally = _Tally()
-    for response_id, value, coded, suggested, polarity in rows:
+    for response_id, value, coded, suggested, coded_sentiment, suggested_sentiment in rows:
         group = grouping.code_of(value)
         tally.respondents[group].add(response_id)
+        sentiment = answer_sentiment(coded_sentiment, suggested_sentiment)
         for code in answer_themes(coded, suggested):
             tally.raised[code][group].add(response_id)
-            if polarity is not None:
-                tally.polarity[code][group].append(float(polarity))
+            if sentiment is not None:
+                tally.scores[code][group].append(SENTIMENT_SCORE[sentiment])
     return tally
 
 
@@ -248,7 +264,14 @@ def themes_by(
     grouping = GROUPINGS[by]
     statement = _free_text(
         survey.id,
-        [_A.c.response_id, _A.c[grouping.column], _A.c.coded_themes, _T.c.themes, _T.c.polarity],
+        [
+            _A.c.response_id,
+            _A.c[grouping.column],
+            _A.c.coded_themes,
+            _T.c.themes,
+            _A.c.coded_sentiment,
+            _T.c.sentiment,
+        ],
         filters,
         analysed=False,
     )
@@ -274,7 +297,7 @@ def _assemble(tally: _Tally, grouping: Grouping, names: dict[str, ThemeName], ru
             name.category if name else None,
             overall,
             raw,
-            None if hidden else _mean(v for vs in tally.polarity[code].values() for v in vs),
+            None if hidden else _mean(v for vs in tally.scores[code].values() for v in vs),
         )
         for size in sizes:
             x = len(by_group.get(size.group.code, ()))
@@ -282,7 +305,7 @@ def _assemble(tally: _Tally, grouping: Grouping, names: dict[str, ThemeName], ru
             if rule is None or not (cell.share.suppressed or size.suppressed or hidden):
                 cell.difference = _from_rest(cell, size, figure, everyone, public=rule is not None)
                 cell.flagged = cell.difference is not None and cell.difference.low > 0
-                cell.sentiment = _mean(tally.polarity[code].get(size.group.code, ()))
+                cell.sentiment = _mean(tally.scores[code].get(size.group.code, ()))
             figure.groups.append(cell)
         figures.append(figure)
     figures.sort(key=_ranking(names, public=rule is not None))

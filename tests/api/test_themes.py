@@ -9,7 +9,7 @@ import pytest
 from tests.api.conftest import bearer
 from tests.api.expected import newcombe_pp, published, wilson_pct
 from tests.api.test_openapi import validator
-from tests.insights.test_themes import answered, mean_polarity, raised, themed  # noqa: F401
+from tests.insights.test_themes import answered, mean_sentiment, raised, themed  # noqa: F401
 
 URL = "/api/v1/surveys/test-survey/themes"
 PATH = "/api/v1/surveys/{slug}/themes"
@@ -44,7 +44,7 @@ def test_an_analyst_sees_every_theme_as_counted(client, themed, token_for, docum
         assert t["count"] == x and t["share"] == t["pct"] == round(100 * x / everyone, 2)
         assert t["ci_low"] == pytest.approx(low, abs=0.05)
         assert t["ci_high"] == pytest.approx(high, abs=0.05)
-        assert t["mean_sentiment"] == pytest.approx(mean_polarity(themed, t["code"]), abs=0.001)
+        assert t["mean_sentiment"] == pytest.approx(mean_sentiment(themed, t["code"]), abs=0.001)
         for g in t["groups"]:
             assert g["count"] == raised(themed, t["code"], g["group"])
             assert g["suppressed"] is False

@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from engage.consultations.models import ConsultationStatus
 from engage.consultations.service import get_survey
 from engage.extensions import db
 from engage.insights.models import TextAnalysis
 from engage.responses import transfer
 from engage.responses.models import Answer, Sentiment
 from tests.conftest import csrf_token, login
+from tests.factories import make_consultation, make_survey
 from tests.insights.test_pipeline import ANSWERS, URDU, write_csv
 
 HUB = "/en/surveys/test-survey/text"
@@ -369,6 +371,34 @@ def test_the_quality_table_appears_once_enough_answers_are_coded(app, analyst, t
     text = text_of(html)
     assert f"Measured when {len(comments)} answers were coded" in text
     assert re.search(r"The suggestions (mostly agree|are often)", text)
+
+
+def test_a_survey_with_too_few_coded_answers_learns_from_its_organisations(app, analyst, tmp_path):
+    comments = coded_comments()
+    coded = [
+        {"summary": c["text"], "summary__themes": c["themes"], "summary__sentiment": c["sentiment"]}
+        for c in comments
+    ]
+    # the organisation's earlier survey was coded; this one has one answer, not coded
+    with app.app_context():
+        make_survey(make_consultation(status=ConsultationStatus.closed), slug="earlier-survey")
+        db.session.commit()
+    import_rows(app, coded, tmp_path, slug="earlier-survey")
+    import_rows(app, [{"summary": "Nowhere to park again, I drove round for ages"}], tmp_path)
+    text = text_of(analyst.get(CODING).get_data(as_text=True))
+    assert (
+        f"the model learns from the {len(comments)} answers coded in all your organisation's "
+        "surveys" in text
+    )
+    assert f"Measured when {len(comments)} answers were coded" in text
+    analyse(analyst)
+    found = analysis(app, "Nowhere to park again, I drove round for ages")
+    assert found.suggested_by == "model" and found.themes[0][0] == "parking"
+    html = analyst.get(CODING).get_data(as_text=True)
+    assert "Nowhere to park again" in shown_text(html)
+    # the analysts coded parking complaints negative; the lexicon finds no opinion here
+    assert (found.sentiment.value, found.sentiment_by) == ("negative", "model")
+    assert "Suggested from your coding of other answers: Negative (confidence" in text_of(html)
 
 
 def test_the_quality_is_measured_again_only_after_ten_more_coded_answers(app, analyst, tmp_path):

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from engage import jobs
-from engage.consultations.models import ConsultationStatus
+from engage.consultations.models import ConsultationStatus, Question
 from engage.consultations.service import get_survey
 from engage.extensions import db
-from engage.insights import pipeline
+from engage.insights import pipeline, text
 from engage.insights.models import TextAnalysis
 from engage.responses import transfer
 from engage.responses.models import Answer
@@ -58,6 +58,8 @@ def analyses(survey) -> dict[str, TextAnalysis]:
     rows = db.session.execute(
         select(Answer.text, TextAnalysis)
         .join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.survey_id == survey.id)
         .order_by(Answer.id)
     ).all()
     return {text: analysis for text, analysis in rows}
@@ -176,9 +178,8 @@ PRAISE = [
 ]
 
 
-def test_enough_coded_answers_train_a_model_that_suggests(world, ctx, tmp_path):
-    made = make_survey(make_consultation(status=ConsultationStatus.open), slug="coded-survey")
-    db.session.commit()
+def _coded_rows() -> list[dict[str, str]]:
+    """Sixty answers coded waiting (negative) or kindness (positive)."""
     rows = []
     for i in range(30):
         rows.append(
@@ -195,20 +196,56 @@ def test_enough_coded_answers_train_a_model_that_suggests(world, ctx, tmp_path):
                 "summary__sentiment": "positive",
             }
         )
-    rows.append(
-        {
-            "summary": "Waited weeks and weeks for an appointment",
-            "summary__themes": "",
-            "summary__sentiment": "",
-        }
-    )
-    transfer.import_responses(made, write_csv(tmp_path / "coded.csv", rows))
+    return rows
+
+
+UNCODED = "Waited weeks and weeks for an appointment"
+
+
+def _import(survey, rows, path):
+    transfer.import_responses(survey, write_csv(path, rows))
     db.session.commit()
+
+
+def test_enough_coded_answers_train_a_model_that_suggests(world, ctx, tmp_path):
+    made = make_survey(make_consultation(status=ConsultationStatus.open), slug="coded-survey")
+    db.session.commit()
+    rows = [*_coded_rows(), {"summary": UNCODED, "summary__themes": "", "summary__sentiment": ""}]
+    _import(made, rows, tmp_path / "coded.csv")
     run = pipeline.analyse_survey(get_survey("coded-survey"))
-    assert run.learned_from == 60  # the last one is not coded
-    uncoded = analyses(made)["Waited weeks and weeks for an appointment"]
+    assert run.learned_from == 60 and run.learned_scope == "survey"  # the last is not coded
+    uncoded = analyses(made)[UNCODED]
     assert uncoded.suggested_by == "model"
     assert uncoded.themes[0][0] == "waiting"
+    # the lexicon finds no opinion in it; the model learned the analysts' "negative"
+    assert text.sentiment(UNCODED).label.value == "neutral"
+    assert uncoded.sentiment.value == "negative" and uncoded.sentiment_by == "model"
+    assert pipeline.SENTIMENT_CONFIDENT <= uncoded.sentiment_confidence <= 1
+    coded = analyses(made)[rows[0]["summary"]]
+    assert coded.sentiment_by in ("model", "lexicon")
+
+
+def test_a_new_survey_learns_from_its_organisations_coded_answers(world, ctx, tmp_path):
+    coded = make_survey(make_consultation(status=ConsultationStatus.open), slug="coded-before")
+    fresh = make_survey(make_consultation(status=ConsultationStatus.open), slug="fresh-survey")
+    elsewhere = make_survey(
+        make_consultation("forum-a", status=ConsultationStatus.open), slug="other-org-survey"
+    )
+    db.session.commit()
+    _import(coded, _coded_rows(), tmp_path / "coded.csv")
+    for made in (fresh, elsewhere):
+        _import(
+            made, [{"summary": UNCODED}, {"summary": PRAISE[0].format("so")}], tmp_path / "new.csv"
+        )
+    run = pipeline.analyse_survey(get_survey("fresh-survey"))
+    assert run.learned_from == 60 and run.learned_scope == "organisation"
+    found = analyses(fresh)[UNCODED]
+    assert found.suggested_by == "model" and found.themes[0][0] == "waiting"
+    assert found.sentiment.value == "negative" and found.sentiment_by == "model"
+    # another organisation's survey does not learn from this one's coding
+    run = pipeline.analyse_survey(get_survey("other-org-survey"))
+    assert run.learned_from == 0 and run.learned_scope is None
+    assert analyses(elsewhere)[UNCODED].sentiment_by == "lexicon"
 
 
 def test_engage_analyse_and_import_codebook(survey, runner, tmp_path):

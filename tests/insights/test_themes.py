@@ -21,7 +21,7 @@ from engage.insights import codebook, pipeline, text, themes
 from engage.insights.access import disclosure_rule
 from engage.insights.models import TextAnalysis
 from engage.responses import transfer
-from engage.responses.models import Answer
+from engage.responses.models import Answer, Sentiment
 from tests.api.expected import newcombe_pp, published, wilson_pct
 
 INTERPRETER = "No interpreter was booked for my mother."
@@ -156,15 +156,20 @@ def english(answer: str) -> str:
     return URDU_IN_ENGLISH if answer == URDU else answer
 
 
-def mean_polarity(rows: list[Person], theme: str, group: str | None = "any") -> float:
-    """TextBlob's polarity of each answer raising the theme (the English of it)."""
+#: an answer's sentiment as the mean counts it
+SCORE = {"positive": 1, "neutral": 0, "negative": -1}
+
+
+def mean_sentiment(rows: list[Person], theme: str, group: str | None = "any") -> float:
+    """The mean of +1, 0, -1 for the lexicon's label of each answer raising the theme
+    (the English of it); nobody's sentiment is coded in the fixture."""
     values = []
     for p in answered(rows, group):
         if theme not in p.raised:
             continue
         for answer in p.answers:
             if p.coded or KEYWORD_THEME.get(answer) == theme:
-                values.append(text.sentiment(english(answer)).polarity)
+                values.append(SCORE[text.sentiment(english(answer)).label.value])
     return statistics.fmean(values)
 
 
@@ -211,10 +216,40 @@ def test_counts_shares_and_intervals_as_counted(survey, themed):
 def test_mean_sentiment_of_english_and_translated_answers(survey, themed):
     figures = themes.themes_by(survey, "ethnic_group")
     for t in figures.themes:
-        assert t.sentiment == pytest.approx(mean_polarity(themed, t.code), abs=1e-9)
+        assert t.sentiment == pytest.approx(mean_sentiment(themed, t.code), abs=1e-9)
     interpreters = figures.theme("interpreters")
     pakistani = interpreters.cell("asian_pakistani").sentiment
-    assert pakistani == pytest.approx(mean_polarity(themed, "interpreters", "asian_pakistani"))
+    assert pakistani == pytest.approx(mean_sentiment(themed, "interpreters", "asian_pakistani"))
+    assert figures.theme("kindness").sentiment == 1.0  # "Lovely kind nurse." and the like
+
+
+def test_an_analysts_sentiment_wins_over_the_suggestion_and_counts_untranslated_text(
+    survey, themed
+):
+    kindness = themes.themes_by(survey, "ethnic_group").theme("kindness")
+    assert kindness.cell("asian_pakistani").sentiment == 1.0
+    # an analyst reads three of the six Pakistani "Lovely kind nurse." answers as negative
+    # (sarcasm the lexicon cannot see)
+    answers = db.session.scalars(
+        select(Answer).where(Answer.text == KIND, Answer.ethnic_group == "asian_pakistani")
+    ).all()
+    for answer in answers[:3]:
+        answer.coded_sentiment = Sentiment.negative
+    db.session.flush()
+    cell = themes.themes_by(survey, "ethnic_group").theme("kindness").cell("asian_pakistani")
+    assert cell.share.count == 6 and cell.sentiment == 0.0
+    # the Urdu answer as it is before anyone translates it: no suggestion at all; an
+    # analyst who reads Urdu codes it
+    urdu = db.session.scalar(select(Answer).where(Answer.text == URDU))
+    analysis = db.session.get(TextAnalysis, urdu.id)
+    analysis.translation, analysis.sentiment, analysis.themes = None, None, []
+    urdu.coded_themes, urdu.coded_sentiment = "interpreters", Sentiment.negative
+    db.session.flush()
+    interpreters = themes.themes_by(survey, "ethnic_group").theme("interpreters")
+    cell = interpreters.cell("asian_pakistani")
+    assert cell.share.count == 14
+    assert [text.sentiment(a).label.value for a in (INTERPRETER, WITH_PHONE)] == ["neutral"] * 2
+    assert cell.sentiment == pytest.approx(-1 / 14)
 
 
 def test_a_group_raising_a_theme_more_than_the_rest_is_flagged(survey, themed):
