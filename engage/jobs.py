@@ -6,10 +6,15 @@ call :func:`report` to tell how far it is. :func:`status` gives, for a job id, a
 ``state`` (queued, running, done, failed), ``done``, ``total``, ``stage``, ``message``,
 ``result`` and ``meta`` (what the enqueuer attached, e.g. the survey it is for).
 
+On RQ a job that raises, or whose work horse dies (killed, out of memory), is run
+again up to :data:`RETRIES` times; it shows as queued meanwhile. A job's writes are
+expected to be one transaction, so an attempt that dies leaves nothing behind.
+
 Without Redis the status lives in ``<instance>/jobs/<id>.json``, written atomically,
-so every worker process of this machine can read it. A failed job records a fixed
-message, never the exception's text (it may hold personal data); the traceback goes
-to the log.
+so every worker process of this machine can read it, with the process that runs the
+job: a job whose process ended (a server stopped mid-run) shows as failed, and is not
+run again. A failed job records a fixed message, never the exception's text (it may
+hold personal data); the traceback goes to the log.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import tempfile
 import threading
 import time
@@ -35,10 +41,14 @@ log = logging.getLogger(__name__)
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 FAILED_MESSAGE = "The job stopped with an error."
+#: a local job whose process ended before the job did
+INTERRUPTED_MESSAGE = "The job stopped: the process running it ended."
 #: progress is saved at most this often (seconds), and always at the end
 REPORT_INTERVAL = 0.5
 #: a job on RQ is stopped after this long (seconds); its key is held no longer
 JOB_TIMEOUT = 6 * 3600
+#: a job on RQ that raises or whose work horse dies is run again this many times
+RETRIES = 2
 _PID = os.getpid()
 
 
@@ -105,6 +115,8 @@ def enqueue_once(
         if existing is not None:
             return existing, False
     if _redis_url(app):
+        from rq import Retry
+
         _queue(app).enqueue(
             run_in_app,
             func_path,
@@ -115,12 +127,13 @@ def enqueue_once(
             result_ttl=7 * 24 * 3600,
             failure_ttl=7 * 24 * 3600,
             job_timeout=JOB_TIMEOUT,
+            # at once: a retry after an interval waits for a scheduler, which neither
+            # `engage worker` nor a burst worker runs
+            retry=Retry(max=RETRIES),
         )
         return job_id, True
     _purge(app)
-    _write(
-        app, job_id, {"state": "queued", "done": 0, "total": 0, "meta": meta, "pid": os.getpid()}
-    )
+    _write(app, job_id, {"state": "queued", "done": 0, "total": 0, "meta": meta, **_process()})
     if app.config.get("JOBS_INLINE"):
         _run_local(app, job_id, func_path, args, kwargs, meta)
     else:
@@ -138,21 +151,12 @@ def enqueue_once(
 
 
 def _active(app: Flask, job_id: str) -> bool:
-    """The job is queued or running (a local job also needs its process to be alive: a
-    server that stopped mid-job leaves a status that says "running" for ever)."""
+    """The job is queued or running (:func:`status` tells a local job whose process
+    ended as failed; one with no process recorded does not hold a key either)."""
     state = status(job_id) if JOB_ID.match(job_id) else None
     if state is None or state["state"] not in {"queued", "running"}:
         return False
-    if _redis_url(app):
-        return True
-    pid = state.get("pid")
-    try:
-        os.kill(int(pid), 0)
-    except (TypeError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        pass  # alive, another user's
-    return True
+    return bool(_redis_url(app)) or state.get("pid") is not None
 
 
 def _claim(app: Flask, key: str, job_id: str) -> str | None:
@@ -188,7 +192,7 @@ def _claim_redis(app: Flask, key: str, job_id: str) -> str | None:
     connection = _queue(app).connection
     name = f"engage:job-key:{key}"
     for _attempt in range(3):
-        if connection.set(name, job_id, nx=True, ex=JOB_TIMEOUT):
+        if connection.set(name, job_id, nx=True, ex=JOB_TIMEOUT * (RETRIES + 1)):
             return None
         holder = (connection.get(name) or b"").decode("ascii", "replace")
         if holder and _active(app, holder):
@@ -230,6 +234,10 @@ def status(job_id: str) -> dict[str, Any] | None:
             data = json.load(f)
     except (OSError, ValueError):
         return None
+    if data.get("state") in {"queued", "running"} and _ended(data):
+        data.update(state="failed", message=INTERRUPTED_MESSAGE)
+        # kept, so that a later process given the same pid does not bring it back
+        _write(app, job_id, data)
     data.setdefault("message", None)
     data.setdefault("result", None)
     data.setdefault("stage", None)
@@ -241,6 +249,43 @@ def status(job_id: str) -> dict[str, Any] | None:
 
 def _path(app: Flask, job_id: str) -> Path:
     return Path(app.instance_path) / "jobs" / f"{job_id}.json"
+
+
+def _process() -> dict[str, Any]:
+    """This process, as a local job's status records it."""
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "started": _started(pid)}
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (the boot's id and the clock tick), so that a pid
+    used again by a later process, or after a restart, is not taken for the first; None
+    where there is no /proc to tell."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        # the 22nd field; the command name (2nd, in brackets) may hold spaces
+        return f"{boot}:{stat.rpartition(')')[2].split()[19]}"
+    except (OSError, IndexError):
+        return None
+
+
+def _ended(data: dict[str, Any]) -> bool:
+    """The process a local job's status names has ended, so the job never will. Not
+    known (no pid, another machine's process) counts as not ended."""
+    pid = data.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if data.get("host", socket.gethostname()) != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, another user's
+    started = data.get("started")
+    return started is not None and _started(pid) not in {None, started}
 
 
 def _write(app: Flask, job_id: str, data: dict[str, Any]) -> None:
@@ -279,7 +324,7 @@ def _run_local(app, job_id, func_path, args, kwargs, meta) -> None:
         "total": 0,
         "stage": None,
         "meta": meta,
-        "pid": os.getpid(),
+        **_process(),
     }
     lock = threading.Lock()
 
@@ -372,13 +417,17 @@ def _rq_status(app: Flask, job_id: str) -> dict[str, Any] | None:
     meta = job.get_meta(refresh=True) or {}
     result = job.return_value() if state == "done" else None
     done, total = meta.get("done", 0), meta.get("total", 0)
+    stage = meta.get("stage")
     if state == "done":
         done = total or done
+    elif state == "queued":
+        done = total = 0  # not an earlier attempt's progress
+        stage = None
     return {
         "state": state,
         "done": done,
         "total": total,
-        "stage": meta.get("stage"),
+        "stage": stage,
         "message": FAILED_MESSAGE if state == "failed" else None,
         "result": result,
         "meta": meta.get("engage", {}),
