@@ -117,8 +117,9 @@ class InsightReport(db.Model):
     )
     #: ethnic group codes (broad or detailed) the report speaks about, for the library
     communities: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: the figures as they were when published: results, representation, completeness,
-    #: themes and quotes, so the report reads the same however the data changes
+    #: the figures as they were when published: results, representation, completeness
+    #: and themes, so the report reads the same however the data changes. Quotes are not
+    #: frozen: a withdrawn response's words must leave the report too
     frozen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -634,6 +634,8 @@ def _text_clause(word: str):
         InsightReport.title.ilike(pattern, escape="\\"),
         InsightReport.summary.ilike(pattern, escape="\\"),
         InsightReport.findings.ilike(pattern, escape="\\"),
+        InsightReport.limitations.ilike(pattern, escape="\\"),
+        InsightReport.recommendations.ilike(pattern, escape="\\"),
         InsightReport.id.in_(said),
     )
 

@@ -6,6 +6,11 @@ question keys in survey order (each free-text question followed by ``K__themes``
 ``K__sentiment`` and ``K__language``), the monitoring keys, then ``channel``,
 ``submitted_at``, ``locale`` and ``forum``.
 
+An export's ``K__themes`` and ``K__sentiment`` are the analyst's coding where there is
+one, else the text pipeline's suggestions, and ``K__language`` the language given on
+import, else the one the pipeline found (DESIGN.md). Imported, they are coding: an
+export of that survey is the same file again.
+
 An import reads the file twice and never holds it in memory: the first pass checks every
 row and writes nothing; the second inserts in batches with executemany, in the caller's
 one transaction. A bad row rejects the whole file with :class:`ImportRejected`.
@@ -40,6 +45,7 @@ from engage.extensions import db
 from engage.forms import clean_text
 from engage.i18n import _l
 from engage.insights.codebook import THEME_CODE
+from engage.insights.models import TextAnalysis
 from engage.problems import RowProblem
 from engage.responses import values
 from engage.responses.models import (
@@ -623,6 +629,7 @@ def import_responses(
 
 _RESPONSES = Response.__table__
 _ANSWERS = Answer.__table__
+_ANALYSES = TextAnalysis.__table__
 _PROFILES = Profile.__table__
 _INSERT_RESPONSES = insert(_RESPONSES).returning(_RESPONSES.c.id, sort_by_parameter_order=True)
 _PROFILE_BLANK = dict.fromkeys(MONITORING_KEYS)
@@ -801,7 +808,11 @@ def export_rows(survey: Survey, *, chunk: int = 1000) -> Iterator[list[Any]]:
                 _ANSWERS.c.text_language,
                 _ANSWERS.c.coded_themes,
                 _ANSWERS.c.coded_sentiment,
+                _ANALYSES.c.themes,
+                _ANALYSES.c.sentiment,
+                _ANALYSES.c.language,
             )
+            .outerjoin(_ANALYSES, _ANALYSES.c.answer_id == _ANSWERS.c.id)
             .where(
                 _ANSWERS.c.response_id.between(low, high),
                 _ANSWERS.c.question_id.in_(question_ids),
@@ -826,15 +837,11 @@ def export_rows(survey: Survey, *, chunk: int = 1000) -> Iterator[list[Any]]:
                 row[at] = a.date.isoformat()
             elif a.text is not None:
                 row[at] = neutralise(a.text)
-            if a.question_id in free_text and (
-                a.coded_themes or a.coded_sentiment or a.text_language
-            ):
-                row[at + 1] = neutralise(a.coded_themes or "")
-                sentiment = a.coded_sentiment
-                row[at + 2] = (
-                    sentiment.value if isinstance(sentiment, Sentiment) else sentiment or ""
-                )
-                row[at + 3] = neutralise(a.text_language or "")
+            if a.question_id in free_text:
+                themes, sentiment, language = _coding(a)
+                row[at + 1] = neutralise(themes)
+                row[at + 2] = sentiment
+                row[at + 3] = neutralise(language)
         for (response_id, at), codes in chosen.items():
             cells[response_id][at] = neutralise(";".join(c for _o, c in sorted(codes)))
         profiles = db.session.execute(
@@ -850,6 +857,19 @@ def export_rows(survey: Survey, *, chunk: int = 1000) -> Iterator[list[Any]]:
                 if value is not None:
                     row[at] = neutralise(value)
         yield from cells.values()
+
+
+def _coding(answer: Any) -> tuple[str, str, str]:
+    """A free-text answer's ``K__themes``, ``K__sentiment`` and ``K__language``: the
+    analyst's coding, else the pipeline's suggestions; the language given, else found."""
+    if answer.coded_themes is not None:
+        themes = answer.coded_themes
+    else:
+        themes = ";".join(str(code) for code, _confidence in answer.themes or ())
+    sentiment = answer.coded_sentiment or answer.sentiment
+    if isinstance(sentiment, Sentiment):
+        sentiment = sentiment.value
+    return themes, sentiment or "", answer.text_language or answer.language or ""
 
 
 def _csv_cell(value: Any) -> str:

@@ -268,6 +268,28 @@ def test_engage_analyse_and_import_codebook(survey, runner, tmp_path):
     assert analyses(survey)[ANSWERS[0]].themes == []  # no interpreter theme in this codebook
 
 
+def test_import_codebook_without_a_survey_replaces_the_sites_default(survey, runner, tmp_path):
+    default = tmp_path / "default.csv"
+    default.write_text(
+        "code,name,parent,description,keywords\n"
+        "staff,Staff,,People who work here,rude;nurse\n"
+        "language,Language,,Understanding and being understood,interpreter\n"
+    )
+    result = runner.invoke(args=["import-codebook", str(default)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 themes as the site's default codebook" in result.output
+    assert [t.code for t in pipeline.codebook_for(survey)] == ["staff", "language"]
+    runner.invoke(args=["analyse", "text-survey", "--quiet"])
+    found = analyses(survey)
+    assert [c for c, _ in found[ANSWERS[0]].themes] == ["language"]
+    assert [c for c, _ in found[ANSWERS[2]].themes] == ["staff"]
+    # a survey's own codebook still comes first
+    own = tmp_path / "own.csv"
+    own.write_text("code,name,parent,description,keywords\nkind,Kind,,Kindness,kind\n")
+    runner.invoke(args=["import-codebook", str(own), "--survey", "text-survey"])
+    assert [t.code for t in pipeline.codebook_for(survey)] == ["kind"]
+
+
 def test_the_job_runs_inline_and_on_rq(committed_app, redis_queue, tmp_path):  # noqa: F811
     for config in ({"JOBS_INLINE": True}, {"REDIS_URL": REDIS_URL, "JOBS_QUEUE": redis_queue}):
         app = committed_app(**config)

@@ -397,6 +397,8 @@ def published_report(
                 title=title,
                 summary=f"Summary of {title}.",
                 findings="Findings.",
+                limitations=f"Few answers from {title.split()[0].lower()} services.",
+                recommendations=f"Recommend {title.lower()} work.",
                 communities=communities,
                 key_themes=[(theme, said)],
             ),
@@ -488,6 +490,8 @@ def test_the_library_lists_every_published_report_newest_first(client, library):
         ("?q=findings", ["maternity-interpreters", "mental-health-and-faith", "gp-reception"]),
         ("?q=100%25", ["gp-reception"]),  # % and _ are letters, not wildcards
         ("?q=rude_staff", ["gp-reception"]),
+        ("?q=from+gp+services", ["gp-reception"]),  # in its limitations
+        ("?q=recommend+mental", ["mental-health-and-faith"]),  # in its recommendations
         ("?q=1%25", []),
         ("?q=rude%25staff", []),
         ("?service_area=mental_health", ["mental-health-and-faith"]),

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from engage.consultations.service import get_survey
 from engage.extensions import db
+from engage.insights import pipeline
+from engage.insights.models import TextAnalysis
 from engage.responses import service, transfer
 from engage.responses.models import Answer, Channel, Profile, Response, Sentiment
 from tests.factories import make_survey
@@ -294,6 +296,57 @@ def test_csv_round_trip_is_exact(survey, tmp_path):
     db.session.execute(delete(Response).where(Response.survey_id == survey.id))
     transfer.import_responses(survey, path)
     assert export_text(survey) == first
+
+
+def test_export_gives_the_coding_else_the_pipelines_suggestions_and_round_trips(survey, tmp_path):
+    rows = [
+        # coded by an analyst (from the file): the coding is exported as it is
+        {"why_poor": "Waited three hours", "why_poor__themes": "waiting;staff"},
+        # coded as raising no theme: stays empty, though the keywords would suggest one
+        {"why_poor": "No interpreter was booked", "why_poor__themes": ";"},
+        # not coded: the pipeline's suggestions, sentiment and the language it found
+        {"why_poor": "The interpreter never came and the nurse was rude"},
+        {"why_poor": "ترجمان نہیں آیا اور مجھے ڈاکٹر کی بات سمجھ نہیں آئی۔"},
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["experience", *rows[0]])
+    writer.writeheader()
+    writer.writerows({"experience": "poor", **row} for row in rows)
+    transfer.import_responses(survey, write(tmp_path, buffer.getvalue()))
+    db.session.execute(
+        update(Answer).where(Answer.text == "No interpreter was booked").values(coded_themes="")
+    )
+    pipeline.analyse_survey(survey)
+    exported = list(csv.DictReader(io.StringIO(export_text(survey))))
+    coding = [
+        (r["why_poor__themes"], r["why_poor__sentiment"], r["why_poor__language"]) for r in exported
+    ]
+    analysed = dict(
+        db.session.execute(
+            select(Answer.text, TextAnalysis).join(
+                TextAnalysis, TextAnalysis.answer_id == Answer.id
+            )
+        ).all()
+    )
+    suggested = analysed[rows[2]["why_poor"]]
+    assert suggested.themes and suggested.sentiment is not None
+    assert analysed[rows[1]["why_poor"]].themes  # the keywords' suggestion, not exported
+
+    def sentiment(row):  # nobody coded a sentiment: the suggested one, column by column
+        return analysed[row["why_poor"]].sentiment.value
+
+    assert coding == [
+        ("waiting;staff", sentiment(rows[0]), "en"),
+        ("", sentiment(rows[1]), "en"),
+        (";".join(c for c, _ in suggested.themes), sentiment(rows[2]), "en"),
+        ("", "", "ur"),  # awaiting a translation: no themes, not scored
+    ]
+    # imported, the export is coding: exporting that survey gives the same file
+    first = export_text(survey)
+    make_survey(slug="copy-survey")
+    db.session.flush()
+    transfer.import_responses(get_survey("copy-survey"), write(tmp_path, first, "export.csv"))
+    assert export_text(get_survey("copy-survey")) == first
 
 
 def test_xlsx_round_trip_and_numbers_stay_numbers(survey, tmp_path):
