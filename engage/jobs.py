@@ -159,13 +159,32 @@ def _active(app: Flask, job_id: str) -> bool:
     return bool(_redis_url(app)) or state.get("pid") is not None
 
 
+def active_job(key: str) -> str | None:
+    """The id of the queued or running job that holds ``key`` (see :func:`enqueue_once`),
+    or None: for what must wait until it ends."""
+    app = current_app._get_current_object()
+    if _redis_url(app):
+        raw = _queue(app).connection.get(f"engage:job-key:{key}")
+        holder = (raw or b"").decode("ascii", "replace")
+    else:
+        try:
+            holder = _key_path(app, key).read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+    return holder if holder and _active(app, holder) else None
+
+
+def _key_path(app: Flask, key: str) -> Path:
+    name = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return Path(app.instance_path) / "jobs" / f"unique-{name}.lock"
+
+
 def _claim(app: Flask, key: str, job_id: str) -> str | None:
     """Make ``job_id`` the job of ``key``; None when done, else the id of the active job
     that holds the key. Atomic: of two requests at once, one starts a job."""
     if _redis_url(app):
         return _claim_redis(app, key, job_id)
-    name = hashlib.sha256(key.encode()).hexdigest()[:32]
-    path = Path(app.instance_path) / "jobs" / f"unique-{name}.lock"
+    path = _key_path(app, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     for _attempt in range(3):
         try:

@@ -443,6 +443,15 @@ def save_translation(slug: str, obj: Survey):
     except CodingProblem as exc:
         return _render_translations(obj, problem=exc)
     try:
+        if jobs.active_job(f"{JOB_KIND}:{obj.slug}"):
+            # the run rewrites every analysis, translations included, as it read them
+            raise CodingProblem(
+                "translation",
+                _(
+                    "The free text is being analysed now. Save your translation when the "
+                    "analysis has finished; it is kept in the box below."
+                ),
+            )
         coding.save_translation(obj, answer_id, typed or "", forums=_translator_forums(obj))
     except CodingProblem as exc:
         db.session.rollback()

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from engage import jobs
 from engage.consultations.models import ConsultationStatus
 from engage.consultations.service import get_survey
 from engage.extensions import db
+from engage.insights.coding_views import JOB_KIND
 from engage.insights.models import TextAnalysis
 from engage.responses import transfer
 from engage.responses.models import Answer, Sentiment
@@ -450,6 +452,29 @@ def test_a_translation_is_saved_shown_beside_the_original_and_used_next(app, ana
     assert again.sentiment is not None
     with app.app_context():
         assert db.session.scalar(select(Answer.text).where(Answer.id == urdu_id)) == URDU
+
+
+def test_a_translation_waits_while_an_analysis_is_running(app, analyst, answers):
+    analyse(analyst)
+    urdu_id = answer_id(app, URDU)
+    with app.app_context():
+        # a run of this survey's analysis, going on in this process
+        job_id = "0" * 32
+        assert jobs._claim(app, f"{JOB_KIND}:test-survey", job_id) is None
+        jobs._write(app, job_id, {"state": "running", "done": 1, "total": 7, **jobs._process()})
+        assert jobs.active_job(f"{JOB_KIND}:test-survey") == job_id
+    response = post(analyst, QUEUE, {"answer_id": str(urdu_id), "translation": URDU_TRANSLATION})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The free text is being analysed now." in text_of(page)
+    assert escape(URDU_TRANSLATION) in page  # kept in the box
+    assert analysis(app, URDU).translation is None
+    with app.app_context():
+        jobs._write(app, job_id, {"state": "done", "done": 7, "total": 7, **jobs._process()})
+        assert jobs.active_job(f"{JOB_KIND}:test-survey") is None
+    response = post(analyst, QUEUE, {"answer_id": str(urdu_id), "translation": URDU_TRANSLATION})
+    assert response.status_code == 303
+    assert analysis(app, URDU).translation == URDU_TRANSLATION
 
 
 def test_an_empty_translation_or_a_tampered_answer_gets_a_message(app, analyst, answers):
