@@ -18,10 +18,11 @@ import bisect
 import enum
 import functools
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import phonenumbers
 from textblob._text import CHUNKS, SEPARATOR
@@ -567,8 +568,220 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 
 
+# Names in other languages. Urdu, Arabic, Bengali and Punjabi have no capital letters: the
+# words after a cue (at most three) are a name up to a common word or punctuation. Polish,
+# Romanian and Somali are read like English, with their own cues and common words.
+
+#: what separates words in any script (spaces, punctuation, brackets: not a placeholder's)
+_SEPARATOR = r"\s\[\](){}<>.,;:!?\"“”'‘’«»/،؛؟۔।॥-"
+#: a word in a script without capitals: anything but digits and separators
+_SCRIPT_WORD = rf"[^\d{_SEPARATOR}]+"
+#: at the start of a word (the text's start, or after a separator)
+_WORD_START = rf"(?<![^{_SEPARATOR}])"
+_WORD_END = rf"(?![^{_SEPARATOR}])"
+#: a word in Latin script, capitalised or not ("Kowalska", "Łucja", "Ștefan", "cali")
+_LATIN_WORD = r"[^\W\d_][\w'’-]*"
+
+#: letters Urdu is typed with in more than one way (Arabic yeh and kaf, the forms of heh),
+#: and the marks and joiners some keyboards add, read alike when words are compared
+_SAME_LETTER = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "ه": "ہ", "ھ": "ہ", "ۃ": "ہ", "ۂ": "ہ", "ـ": None}
+    | {chr(mark): None for mark in [*range(0x064B, 0x0660), 0x0670, 0x200C, 0x200D]}
+)
+#: the same letters as a pattern matches them
+_URDU_LETTER = {"ی": "[یيى]", "ک": "[کك]", "ہ": "[ہهھۃ]", "ھ": "[ھهہ]", "ے": "[ےي]"}
+
+
+def _urdu(*words: str) -> str:
+    """A pattern for Urdu words as they are typed: "میرا نام" matches "ميرا نام" too."""
+    return "|".join(
+        _GAP.join("".join(_URDU_LETTER.get(char, char) for char in word) for word in phrase.split())
+        for phrase in words
+    )
+
+
+def _plain(word: str) -> str:
+    """A word as common words are listed: lower case, one way of writing each letter."""
+    return unicodedata.normalize("NFC", word).translate(_SAME_LETTER).lower()
+
+
+def _word_list(words: str) -> frozenset[str]:
+    """The words of a list written one after another, each as `_plain` gives it."""
+    return frozenset(map(_plain, words.split()))
+
+
+_URDU_COPULA = _urdu("ہے", "ہیں", "تھا", "تھی", "تھے", "ہوں")
+#: words that end a name after "my name is" (a verb "is", "and", "I"): a name ending at any
+#: other common word is not one ("میرا نام لکھا گیا", my name was written)
+_CLOSES_NAME = _word_list(
+    """
+    ہے ہیں تھا تھی تھے ہوں اور لیکن مگر میں اے و
+    এবং আর ও আমি কিন্তু তবে ছিল হয়
+    ਹੈ ਸੀ ਹਾਂ ਅਤੇ ਤੇ ਪਰ ਮੈਂ
+    """
+)
+#: words after a cue that are not a name: the English ones, then Polish, Romanian, Somali,
+#: Urdu, Arabic, Bengali and Punjabi (postpositions, pronouns, verbs, "very", "good", titles)
+_NOT_NAME_WORDS = (
+    _NOT_NAMES
+    | _CLOSES_NAME
+    | _word_list(
+        """
+        i a ale oraz lub albo bo że ze jest jestem byłam byłem był była było bylam bylem
+        byl byla mam ma miałam miałem lat z w we na do od po u o to ten ta nie się sie jak
+        ja mnie mi moja mój moj moje tu tam tak już juz bardzo który która ktory ktora też
+        tez także takze pan pana panu panem panie pani panią pania państwo panstwo doktor
+        doktora doktorem doktorze doktorowi dr lek mgr prof profesor magister kierownik
+        dyrektor ordynator pielęgniarka pielegniarka położna polozna recepcja rejestracja
+        przychodnia szpital lekarz lekarka bóg bog boga bogu nfz dzień dzien dobry
+        dziękuję dziekuje
+        și si iar dar sau am are sunt este e eu el ea de la în din cu pe pentru că ca care
+        nu da mă mi meu mea ani an foarte doctorul doamna domnul asistenta spitalul
+        waa waxaan waxa waxay waxuu aan lama oo iyo laakiin ayaa ah ku ka la si wax baa buu
+        bay haa maya dhakhtar dhakhtarka isbitaal isbitaalka sano jir
+        نے کو سے کا کی کے پر تک والا والی والے بھی تو ہی جی نہ نہیں مت نا بس صرف یا کہ
+        کیونکہ جب اگر ہم تم آپ وہ یہ اس ان اسے انہیں انہوں انھوں ہمیں مجھے مجھ میرا میری
+        میرے ہمارا ہماری ہمارے اپنا اپنی اپنے کوئی کسی کچھ سب سبھی کون کیا کیسے کہاں کب کیوں
+        جو جس جن وہاں یہاں جہاں ادھر آج کل ہو ہوا ہوئی ہوئے ہوتا ہوتی ہوتے گیا گئی گئے کیے
+        کئے کرتا کرتی کرتے کرنا کرنے کر رہا رہی رہے سکا سکی سکے دیا دی دیے دیتے لیا لی لیے
+        لیتے کہا کہتے کہتی بتایا بتائی بتاتے پوچھا پکارا پکاری لکھا لکھی لکھتے بلایا بلاتے
+        ملا ملی ملے ملتا ملتے آیا آئی آئے آتا آتے جاتا جاتی جاتے دیکھا دیکھی دیکھنے سنا سنی
+        سمجھا سمجھتے چاہیے پڑا پڑی پڑے لگا لگی لگے یاد غلط صحیح ٹھیک درست بہت زیادہ کم بالکل
+        واقعی ہمیشہ کبھی ابھی پھر دوبارہ جلدی دیر اچھا اچھی اچھے برا بری برے بھلا بدتمیز
+        بدتمیزی مہربان شفیق خوش ناراض مصروف عمدہ بہترین شاندار زبردست انتہائی کافی سخت صاحب
+        صاحبہ جناب ڈاکٹر نرس مریض ہسپتال سرجری کلینک عملہ استقبالیہ دوائی دوا وقت دن ایک دو
+        تین آسانی آرام آسان مشکل درکار ضروری لازمی لمبا چھوٹا خالی غائب موجود معلوم واضح
+        تبدیل فون فہرست لسٹ سسٹم کمپیوٹر ریکارڈ رجسٹر ترجمان مترجم اردو انگریزی پنجابی بنگالی
+        عربی ہندی پشتو فارسی سندھی گجراتی
+        او أو في على عن الى إلى مع لكن ولكن انا أنا وانا وأنا هو هي كان كانت لم لا ليس ما
+        عمري وعمري هذا هذه الذي التي مكتوب خطأ غلط صحيح عندي لدي
+        আমার আমাকে আমরা তুমি আপনি সে তিনি তারা এই ওই সেই যে ছিলেন ছিলাম হল হলো হচ্ছে
+        হয়নি হয়েছে না নয় নেই নাই ভুল ঠিক ডাকা ডাকেনি ডাকল লেখা লিখেছে বলা বলেনি বলল
+        করে করা দিয়ে থেকে জন্য সাথে সঙ্গে কে কি কী খুব অনেক
+        ਨਹੀਂ ਨਾ ਵੀ ਮੇਰਾ ਮੇਰੀ ਮੇਰੇ ਗਲਤ ਗ਼ਲਤ ਠੀਕ ਨੇ ਨੂੰ ਦਾ ਦੀ ਦੇ ਵਿੱਚ ਤੋਂ ਬਹੁਤ ਕਿਹਾ ਲਿਆ ਲਿਖਿਆ
+        ਬੁਲਾਇਆ
+        """
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _NameCue:
+    """Words that introduce a name, and where the name is: in the group "words"."""
+
+    pattern: re.Pattern[str]
+    #: "after" the cue (its first words), "between" the cue and a word that closes it (all
+    #: of them: "مجھے X کہتے ہیں"), "before" it (its last words: "X نام کی نرس")
+    side: Literal["after", "between", "before"] = "after"
+    #: a name after the cue must end at one of `_CLOSES_NAME` (or punctuation, or the end)
+    closed: bool = False
+    #: Latin script: each word of the name is capitalised ("Pani Anna", not "Pan doktor")
+    capitalised: bool = False
+    #: words that, just before the cue, make it a common noun ("خاتون ڈاکٹر", a woman doctor)
+    not_after: frozenset[str] = frozenset()
+
+
+#: the words after a cue, seen without being taken, so that a title among them is a cue too
+_WORDS_AFTER = rf"(?=(?P<words>(?:{_GAP}{_SCRIPT_WORD}){{1,3}}))"
+_LATIN_WORDS_AFTER = rf"(?=(?P<words>(?:{_GAP}{_LATIN_WORD}){{1,3}}))"
+#: in Arabic a word starting with "و" (and) after the first name starts a new clause
+_ARABIC_WORDS_AFTER = rf"(?=(?P<words>{_GAP}{_SCRIPT_WORD}(?:{_GAP}(?!و){_SCRIPT_WORD}){{0,2}}))"
+#: people a name is given to in "X نام کی نرس" (a nurse named X)
+_URDU_PERSON = _urdu(
+    "نرس", "ڈاکٹر", "خاتون", "عورت", "لڑکی", "لڑکا", "لڑکے", "آدمی", "شخص", "صاحب", "صاحبہ",
+    "ریسپشنسٹ", "مڈوائف", "دائی", "لیڈی",
+)  # fmt: skip
+
+_SCRIPT_NAME_CUES = (
+    # Urdu (and Shahmukhi Punjabi): "میرا نام X ہے", my name is X
+    _NameCue(
+        re.compile(
+            rf"{_WORD_START}(?:{_urdu('میرا نام', 'میرا ناں')})"
+            rf"(?:{_GAP}(?:{_urdu('ہے', 'بھی', 'تو')}){_WORD_END})?(?:\s*:)?{_WORDS_AFTER}"
+        ),
+        closed=True,
+    ),
+    # "... کا نام X ہے/تھا", ...'s name is/was X: only with the verb after the name
+    _NameCue(
+        re.compile(
+            rf"{_WORD_START}(?:{_urdu('کا نام')})(?:{_GAP}(?:{_urdu('بھی', 'تو')}){_WORD_END})?"
+            rf"(?P<words>(?:{_GAP}{_SCRIPT_WORD}){{1,3}}?){_GAP}(?:{_URDU_COPULA}){_WORD_END}"
+        ),
+        side="between",
+    ),
+    # "مجھے X کہتے ہیں", they call me X
+    _NameCue(
+        re.compile(
+            rf"{_WORD_START}(?:{_urdu('مجھے')})(?:{_GAP}(?:{_urdu('سب', 'لوگ')}){_WORD_END})?"
+            rf"(?P<words>(?:{_GAP}{_SCRIPT_WORD}){{1,3}}?){_GAP}(?:{_urdu('کہتے', 'کہا جاتا')})"
+            rf"{_WORD_END}"
+        ),
+        side="between",
+    ),
+    # titles: Dr, Mr, Mrs, Ms (respected); not "a woman doctor", "any doctor"
+    _NameCue(
+        re.compile(
+            rf"{_WORD_START}(?:{_urdu('ڈاکٹر', 'مسٹر', 'مسز', 'محترمہ', 'محترم')}){_WORDS_AFTER}"
+        ),
+        not_after=_word_list("خاتون لیڈی مرد عورت ایک کسی کوئی اچھے اچھا اچھی دوسرے دوسرا"),
+    ),
+    # "X نام کی نرس", a nurse named X
+    _NameCue(
+        re.compile(
+            rf"{_WORD_START}(?P<words>(?:{_SCRIPT_WORD}{_GAP}){{1,3}})"
+            rf"{_urdu('نام')}{_GAP}(?:{_urdu('کی', 'کا', 'کے')})(?:{_GAP}{_urdu('ایک')})?"
+            rf"{_GAP}(?:{_URDU_PERSON}){_WORD_END}"
+        ),
+        side="before",
+    ),
+    # Arabic "اسمي X", my name is X: at the start of a sentence ("أنا اسمي", "مرحبا، اسمي")
+    _NameCue(
+        re.compile(
+            r"(?:^|(?<=[\n.,!?؟،؛:]))\s*(?:(?:مرحبا|مرحباً|اهلا|أهلا|السلام عليكم)\s*[,،!]?\s*)?"
+            rf"(?:و?[أا]نا\s+)?[اإ]سم[يى](?:\s+هو)?(?:\s*:)?{_ARABIC_WORDS_AFTER}"
+        )
+    ),
+    # Bengali "আমার নাম X", Punjabi (Gurmukhi) "ਮੇਰਾ ਨਾਮ X ਹੈ"
+    _NameCue(
+        re.compile(
+            rf"{_WORD_START}(?:আমার{_GAP}নাম(?:{_GAP}(?:হল|হলো|হচ্ছে){_WORD_END})?"
+            rf"|ਮੇਰਾ{_GAP}ਨਾ(?:ਮ|ਂ)){_WORD_END}(?:\s*:)?{_WORDS_AFTER}"
+        ),
+        closed=True,
+    ),
+)
+#: letters of the scripts above
+_CUED_SCRIPT = re.compile("[\u0600-\u06ff\u0980-\u09ff\u0a00-\u0a7f]")
+
+_LATIN_NAME_CUES = (
+    # Polish: "Pan/Pani/Doktor X" (any case: "pani Ania"), after other titles ("Pani Doktor")
+    _NameCue(
+        re.compile(
+            r"\b(?i:(?:pan(?:a|u|em|ie)?|pani[aą]?|doktor(?:a|owi|em|ze)?|dr)\b\.?|lek\.)"
+            r"(?:\s+(?i:(?:doktor\w*|dr|mgr|magister\w*|prof|profesor\w*|kierownik\w*"
+            r"|dyrektor\w*|ordynator\w*|piel[eę]gniark\w*|po[lł]o[zż]n\w*)\b\.?|lek\.|med\.))*"
+            + _LATIN_WORDS_AFTER
+        ),
+        capitalised=True,
+    ),
+    # Polish "mam na imię", "nazywam się", "moje imię to"; Romanian "mă numesc", "mă cheamă",
+    # "numele meu este"; Somali "magacaygu waa": my name is
+    _NameCue(
+        re.compile(
+            r"\b(?i:mam\s+na\s+imi[eę]|nazywam\s+si[eę]|moje\s+(?:imi[eę]|nazwisko)\s+to"
+            r"|m[aăâ]\s+(?:numesc|cheam[aă])|numele\s+meu\s+(?:este|e)|magacayg[ua]\s+waa)\b"
+            r"(?:\s*:)?" + _LATIN_WORDS_AFTER
+        )
+    ),
+)
+#: Latin letters outside ASCII and letters of the scripts above: an answer with none of
+#: them is searched for the Latin cues only if it has a part of one ("pan", "magac" ...)
+_NOT_ENGLISH_LETTER = re.compile("[\u00c0-\u024f\u0600-\u06ff\u0980-\u09ff\u0a00-\u0a7f]")
+
+
 _APOSTROPHE = re.compile("['’]")
 _DIGIT = re.compile(r"\d")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def _nhs_check_digit_ok(digits: str) -> bool:
@@ -612,7 +825,13 @@ def redact(text: str) -> Redacted:
       as `PiiKind.date`. "on Monday", "in 2024", "3 weeks", "10:30" stay;
     - names introduced as names: after a title ("Dr Smith", "Mrs Begum"), after "my
       name is", "I'm called", "called", "named", "ask for", "speak to". Names standing
-      alone ("Natasha was lovely") are not found.
+      alone ("Natasha was lovely") are not found. Also in Urdu ("میرا نام X ہے", "مجھے X
+      کہتے ہیں", "نرس کا نام X تھا", "X نام کی نرس", after ڈاکٹر, مسٹر, مسز, محترمہ),
+      Polish ("mam na imię", "nazywam się", "Pan", "Pani", "Doktor"), Romanian ("mă
+      numesc", "numele meu este"), Somali ("magacaygu waa"), Arabic ("اسمي" starting a
+      sentence), Bengali ("আমার নাম") and Punjabi ("ਮੇਰਾ ਨਾਮ"). Without capitals a name
+      is the words after the cue (three at most) up to a common word or punctuation, so
+      an uncommon word after a cue may be taken for one.
     """
     kinds: set[PiiKind] = set()
 
@@ -681,7 +900,89 @@ def _redact_names(text: str, kinds: set[PiiKind]) -> str:
         kinds.add(PiiKind.name)
         return f"{cue} {PiiKind.name.placeholder}{rest}"
 
-    return _NAMES.sub(replace, text)
+    text = _NAMES.sub(replace, text)
+    # other languages' cues are searched for only where they may be: most answers are
+    # English, in ASCII, and have none of these parts of them (tested one by one, faster
+    # than a search or `any`)
+    lower = text.lower()
+    latin = (
+        "pan" in lower
+        or "dokt" in lower
+        or "imi" in lower
+        or "nazyw" in lower
+        or "nume" in lower
+        or "cheam" in lower
+        or "magac" in lower
+    )
+    scripts = False
+    if not text.isascii() and (letter := _NOT_ENGLISH_LETTER.search(text)):
+        latin = True
+        scripts = _CUED_SCRIPT.search(text, letter.start()) is not None
+    if latin:
+        text = _redact_cued_names(text, _LATIN_NAME_CUES, kinds)
+    if scripts:
+        text = _redact_cued_names(text, _SCRIPT_NAME_CUES, kinds)
+    return text
+
+
+def _redact_cued_names(text: str, cues: Sequence[_NameCue], kinds: set[PiiKind]) -> str:
+    """Each name that one of `cues` introduces replaced, the cue and the rest kept."""
+    for cue in cues:
+        parts, done = [], 0
+        for match in cue.pattern.finditer(text):
+            span = _cued_name(cue, match)
+            if span is None or span[0] < done:
+                continue
+            parts += (text[done : span[0]], PiiKind.name.placeholder)
+            done = span[1]
+        if parts:
+            kinds.add(PiiKind.name)
+            text = "".join(parts) + text[done:]
+    return text
+
+
+def _cued_name(cue: _NameCue, match: re.Match[str]) -> tuple[int, int] | None:
+    """Where the name is among the words a cue matched (start and end in the text)."""
+    if cue.not_after:
+        before = match.string[: match.start()].rsplit(None, 1)
+        if before and _plain(before[-1]) in cue.not_after:
+            return None
+    words = list(_NON_SPACE.finditer(match.string, match.start("words"), match.end("words")))
+    names = [_could_be_name_word(word[0]) for word in words]
+    if cue.side == "between":
+        taken = words if all(names) else []
+    elif cue.side == "before":
+        count = next((i for i, name in enumerate(reversed(names)) if not name), len(names))
+        taken = words[len(words) - count :]
+    else:
+        taken = _first_names(cue, words, names)
+    return (taken[0].start(), taken[-1].end()) if taken else None
+
+
+def _first_names(
+    cue: _NameCue, words: list[re.Match[str]], names: list[bool]
+) -> list[re.Match[str]]:
+    """The words after a cue that are a name: up to a common word, and all capitalised
+    after a title or after a capitalised first name ("Nazywam się Anna i ..."). After a
+    `closed` cue the name must end at a verb "is", "and" or "I" (or at punctuation)."""
+    taken: list[re.Match[str]] = []
+    for word, name in zip(words, names, strict=True):
+        capitals = cue.capitalised or (bool(taken) and _capitalised(taken[0][0]))
+        if not name or (capitals and not _capitalised(word[0])):
+            break
+        taken.append(word)
+    if cue.closed and len(taken) < len(words) and _plain(words[len(taken)][0]) not in _CLOSES_NAME:
+        return []
+    return taken
+
+
+def _could_be_name_word(word: str) -> bool:
+    return _APOSTROPHE.split(_plain(word))[0] not in _NOT_NAME_WORDS
+
+
+def _capitalised(word: str) -> bool:
+    """A capital then some small letters ("Anna", not "NHS"); never in uncased scripts."""
+    return word[0].isupper() and not word.isupper()
 
 
 # ---------------------------------------------------------------------------------------

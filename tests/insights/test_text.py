@@ -272,6 +272,121 @@ def test_ordinary_text_stays(text):
     assert result.kinds == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        # Urdu. My name is Fatima Khan and I waited three weeks
+        (
+            "میرا نام فاطمہ خان ہے اور میں نے تین ہفتے انتظار کیا",
+            "میرا نام [name] ہے اور میں نے تین ہفتے انتظار کیا",
+        ),
+        ("میرا نام فاطمہ خان۔", "میرا نام [name]۔"),
+        # typed with Arabic yeh: the same words
+        ("ميرا نام فاطمہ ہے", "ميرا نام [name] ہے"),
+        # My name is also Fatima
+        ("میرا نام بھی فاطمہ ہے", "میرا نام بھی [name] ہے"),
+        # Everyone calls me Ahmed
+        ("مجھے سب احمد کہتے ہیں", "مجھے سب [name] کہتے ہیں"),
+        # Dr Ahmed Khan was very good but Mrs Baig made us wait
+        (
+            "ڈاکٹر احمد خان بہت اچھے تھے لیکن مسز بیگ نے انتظار کروایا",
+            "ڈاکٹر [name] بہت اچھے تھے لیکن مسز [name] نے انتظار کروایا",
+        ),
+        # The doctor called Mrs Khan
+        ("ڈاکٹر نے مسز خان کو بلایا", "ڈاکٹر نے مسز [name] کو بلایا"),
+        # Ms Razia helped
+        ("محترمہ رضیہ نے مدد کی", "محترمہ [name] نے مدد کی"),
+        # The nurse's name was Ayesha
+        ("نرس کا نام عائشہ تھا", "نرس کا نام [name] تھا"),
+        # There was a nurse named Fatima who was very kind
+        (
+            "وہاں فاطمہ نام کی ایک نرس تھی جو بہت اچھی تھی",
+            "وہاں [name] نام کی ایک نرس تھی جو بہت اچھی تھی",
+        ),
+        # Polish. My name is Anna Kowalska and I waited three weeks
+        (
+            "Mam na imię Anna Kowalska i czekałam trzy tygodnie.",
+            "Mam na imię [name] i czekałam trzy tygodnie.",
+        ),
+        ("mam na imie anna", "mam na imie [name]"),
+        ("Nazywam się Łukasz Nowak, mam 45 lat", "Nazywam się [name], mam 45 lat"),
+        # Doctor Kowalska (Mrs Doctor) was very kind
+        ("Pani Doktor Kowalska była bardzo miła", "Pani Doktor [name] była bardzo miła"),
+        ("pani Ania z rejestracji pomogła", "pani [name] z rejestracji pomogła"),
+        ("Pani dr Łucja Żak przyjęła mnie szybko", "Pani dr [name] przyjęła mnie szybko"),
+        ("Doktor Nowak mnie wysłuchał", "Doktor [name] mnie wysłuchał"),
+        # Romanian
+        ("Mă numesc Ioana Popescu și am așteptat", "Mă numesc [name] și am așteptat"),
+        ("ma numesc ioana si am asteptat", "ma numesc [name] si am asteptat"),
+        ("Numele meu este Ion.", "Numele meu este [name]."),
+        # Somali
+        ("Magacaygu waa Faadumo Cali, waxaan sugayay", "Magacaygu waa [name], waxaan sugayay"),
+        # Arabic. Hello, my name is Sara Ahmed and I waited three weeks
+        (
+            "مرحبا، اسمي سارة أحمد وانتظرت ثلاثة أسابيع",
+            "مرحبا، اسمي [name] وانتظرت ثلاثة أسابيع",
+        ),
+        ("أنا اسمي وليد.", "أنا اسمي [name]."),
+        # Bengali. My name is Fatema Khatun. The doctor was very good
+        (
+            "আমার নাম ফাতেমা খাতুন। ডাক্তার খুব ভালো ছিলেন",
+            "আমার নাম [name]। ডাক্তার খুব ভালো ছিলেন",
+        ),
+        # Punjabi (Gurmukhi). My name is Harpreet Kaur
+        ("ਮੇਰਾ ਨਾਮ ਹਰਪ੍ਰੀਤ ਕੌਰ ਹੈ", "ਮੇਰਾ ਨਾਮ [name] ਹੈ"),
+        ("ਮੇਰਾ ਨਾਂ ਗੁਰਪ੍ਰੀਤ ਹੈ ਅਤੇ", "ਮੇਰਾ ਨਾਂ [name] ਹੈ ਅਤੇ"),
+    ],
+)
+def test_names_introduced_as_names_in_other_languages(text, redacted):
+    result = redact(text)
+    assert result.text == redacted
+    assert result.kinds == {PiiKind.name}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Urdu. They did not say my name
+        "میرا نام نہیں بتایا",
+        # my name was written wrongly; my name was not on the list
+        "میرا نام غلط لکھا گیا تھا",
+        "میرا نام فہرست میں نہیں تھا",
+        # they called my name but I did not hear
+        "انہوں نے میرا نام پکارا لیکن میں نے نہیں سنا",
+        # The doctor was very good; the doctor (sahib) was very good
+        "ڈاکٹر بہت اچھے تھے",
+        "ڈاکٹر صاحب بہت اچھے تھے",
+        # the doctor did not speak Urdu
+        "ڈاکٹر اردو نہیں بولتے تھے",
+        # so that a woman doctor can be seen easily
+        "خاتون ڈاکٹر آسانی سے مل سکے۔",
+        # the medicine's name I do not remember; the question's name is required
+        "دوائی کا نام یاد نہیں ہے",
+        "سوال کا نام درکار ہے۔",
+        # they tell me to wait
+        "مجھے انتظار کرنے کو کہتے ہیں",
+        # Polish. The doctor was kind; the lady at reception was rude
+        "Pan doktor był miły",
+        "Pani Doktor była bardzo miła i pomocna",
+        "Pani w rejestracji była niemiła",
+        # Romanian: my name was not on the list
+        "Numele meu nu era pe listă",
+        # Somali: the doctor was very good
+        "Dhakhtarku aad buu u wanaagsanaa",
+        # Arabic: my name was pronounced wrongly
+        "تم نطق اسمي خطأ",
+        # Bengali: my name was not called
+        "আমার নাম ডাকা হয়নি",
+        # Punjabi: my name was written wrongly
+        "ਮੇਰਾ ਨਾਮ ਗਲਤ ਲਿਖਿਆ ਸੀ",
+    ],
+)
+def test_other_languages_without_a_name_stay(text):
+    result = redact(text)
+    assert result.text == text
+    assert result.kinds == set()
+
+
 # --- one answer -----------------------------------------------------------------------
 
 
@@ -306,3 +421,18 @@ def test_analyse_urdu_answer_is_not_scored_but_is_redacted():
     assert result.noun_phrases == []
     assert result.redacted.text == URDU[0] + " [phone]"
     assert result.redacted.kinds == {PiiKind.phone}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "name"),
+    [
+        ("میرا نام فاطمہ خان ہے، مجھے ترجمان کی ضرورت تھی", "ur", "فاطمہ"),
+        ("Mam na imię Anna Kowalska i czekałam trzy tygodnie na wizytę.", "pl", "Anna"),
+    ],
+)
+def test_analyse_keeps_a_name_in_another_language_out_of_the_redacted_text(text, language, name):
+    result = analyse(text)
+    assert result.language == language
+    assert name not in result.redacted.text
+    assert PiiKind.name.placeholder in result.redacted.text
+    assert result.redacted.kinds == {PiiKind.name}
