@@ -65,6 +65,13 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
+def theme_label(name: str | None) -> str | None:
+    """A theme's or category's name in the page's language: those of the default
+    codebook are in the catalog (context "theme", see `engage.i18n_tools`); others are
+    as their authors wrote them."""
+    return _translations().upgettext("theme", name) if name else name
+
+
 _ = gettext
 _l = lazy_gettext
 __all__ = ["_", "_l", "ngettext", "RTL_LOCALES", "languages", "current_locale", "text_direction"]
@@ -113,6 +120,7 @@ def init_app(app) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.filters["theme_label"] = theme_label
 
     @app.url_value_preprocessor
     def pull_locale(endpoint, values):

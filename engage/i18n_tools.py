@@ -5,6 +5,7 @@ Runs from a source checkout (it needs ``babel.cfg`` and the sources beside it).
 
 from __future__ import annotations
 
+import csv
 import io
 import tempfile
 from pathlib import Path
@@ -39,6 +40,20 @@ def extract(output: Path = POT) -> None:
         str(output),
         str(ROOT),
     )
+
+
+def extract_codebook(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for the default codebook's CSV files (babel.cfg): each
+    category's and theme's name, in the "theme" context, so that public pages show the
+    shipped themes in the page's language (`engage.i18n.theme_label`)."""
+    text = fileobj.read().decode("utf-8-sig")
+    seen: set[str] = set()
+    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        for column in ("Category", "Sub-category", "name"):
+            name = " ".join((row.get(column) or "").split())
+            if name and name not in seen:
+                seen.add(name)
+                yield number, "pgettext", ("theme", name), ["A theme of the default codebook"]
 
 
 def locales() -> list[str]:

@@ -21,7 +21,7 @@ from engage.consultations.service import get_consultation
 from engage.consultations.texts import text_in
 from engage.extensions import db
 from engage.forms import Form
-from engage.i18n import _, _l, current_locale
+from engage.i18n import _, _l, current_locale, theme_label
 from engage.insights import reports
 from engage.insights.access import disclosure_rule
 from engage.insights.models import InsightReport, ReportStatus
@@ -142,9 +142,9 @@ class ReportForm(Form):
 
 def _theme_choices(themes) -> list[tuple[str, str]]:
     """Every theme of the codebook; a sub-theme named with its category."""
-    names = {t.code: t.name for t in themes}
+    names = {t.code: theme_label(t.name) for t in themes}
     return [
-        (t.code, f"{names.get(t.parent, t.parent)}: {t.name}" if t.parent else t.name)
+        (t.code, f"{names.get(t.parent, t.parent)}: {names[t.code]}" if t.parent else names[t.code])
         for t in themes
     ]
 

@@ -47,7 +47,7 @@ from engage.consultations.models import (
 from engage.consultations.service import slugify, unique_slug
 from engage.extensions import db
 from engage.forms import clean_line
-from engage.i18n import _
+from engage.i18n import _, theme_label
 from engage.insights import codebook, pipeline, stats, themes
 from engage.insights.groupings import NOT_RECORDED
 from engage.insights.models import Codebook, InsightReport, ReportStatus, ReportTheme
@@ -762,6 +762,9 @@ def library_choices() -> dict[str, list[tuple[str, str]]]:
     return {
         "service_area": [(a.value, a.label) for a in ServiceArea],
         "community": community_choices(),
-        "theme": sorted(theme_names(codes).items(), key=lambda item: item[1].lower()),
+        "theme": sorted(
+            ((code, theme_label(name)) for code, name in theme_names(codes).items()),
+            key=lambda item: item[1].lower(),
+        ),
         "organisation": [(slug, name) for slug, name in organisations],
     }

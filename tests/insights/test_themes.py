@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from engage.consultations.models import ConsultationStatus
 from engage.consultations.service import get_survey
 from engage.extensions import db
+from engage.i18n import theme_label
 from engage.insights import codebook, pipeline, text, themes
 from engage.insights.access import disclosure_rule
 from engage.insights.models import TextAnalysis
@@ -496,6 +498,19 @@ def test_bad_parameters_get_a_message_not_an_error(client, themed, query, parame
     response, html = page(client, query)
     assert response.status_code == 400
     assert f'href="#{parameter}"' in html and "There is a problem" in html
+
+
+def test_the_default_codebooks_theme_names_are_in_the_pages_language(app, client, themed):
+    """ "Parking" is a theme of the default codebook (in the catalog); "Kindness" is this
+    survey's own and stays as its author wrote it."""
+    _response, html = page(client, locale="ur")
+    assert "پارکنگ" in html and "Parking" not in html
+    assert "Kindness" in html
+    _response, html = page(client)
+    assert "Parking" in html and "پارکنگ" not in html
+    with app.test_request_context("/ur/"), force_locale("ur"):
+        assert theme_label("Interpreters & language support") == "ترجمان اور زبان سے متعلق مدد"
+        assert theme_label("Kindness") == "Kindness" and theme_label("") == ""
 
 
 def test_the_page_in_urdu_and_for_drafts(client, world, login_as):
