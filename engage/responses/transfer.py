@@ -32,7 +32,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from engage.accounts.models import Organisation, OrgKind
-from engage.cells import neutralise
+from engage.cells import neutralise, restore
 from engage.communities.categories import (
     DIMENSION_BY_KEY,
     MONITORING_KEYS,
@@ -484,9 +484,8 @@ class _Plan:
         for raw, (name, reader) in zip(cells, self.readers, strict=False):
             if not raw:
                 continue
-            if raw[0] == "'":
-                # the export neutralised it; it keeps the rest as it was
-                raw = raw[1:]
+            # a cell the export neutralised loses its apostrophe; "'tis" stays as it is
+            raw = restore(raw)
             try:
                 reader(raw, row)
             except values.Problem as problem:

@@ -9,6 +9,7 @@ address, browser or account) is stored with a response.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -205,9 +206,12 @@ def _neighbour(
     return later[0] if step > 0 else later[-1]
 
 
-def _journey(slug: str):
+def _journey(slug: str, keep: Callable[[Survey, Draft], None] | None = None):
     """The survey and the respondent's draft, or a response that ends the request: the
-    start page when there is no draft, the closed page when the survey has closed."""
+    start page when there is no draft, the closed page when the survey has closed.
+
+    ``keep``: what a POST keeps of the answers it brings when the survey has closed
+    meanwhile, so that they are in the respondent's download too; nothing is dropped."""
     survey, draft = _survey_and_draft(slug)
     if draft is None:
         flash(_("Your answers were not found. They may have expired: start again."), "info")
@@ -215,6 +219,9 @@ def _journey(slug: str):
     if draft.reference is not None:
         return survey, draft, redirect(url_for(".done", slug=survey.slug))
     if not is_open(survey):
+        if keep is not None and request.method == "POST" and g.get("csrf_valid"):
+            keep(survey, draft)
+            db.session.commit()
         return survey, draft, _closed(survey, draft)
     return survey, draft, None
 
@@ -298,11 +305,22 @@ def _resume_point(survey: Survey, draft: Draft) -> str:
 
 @bp.route("/surveys/<slug>/page/<int(max=999):number>", methods=["GET", "POST"])
 def page(slug: str, number: int):
-    survey, draft, stop = _journey(slug)
+    index = number - 1
+
+    def keep(survey: Survey, draft: Draft) -> None:
+        """The answers of this page that can be taken, required or not."""
+        pages = service.survey_pages(survey)
+        if 0 <= index < len(pages):
+            questions = logic.visible(pages[index], draft.answers or {})
+            taken, _errors = service.read_page(
+                questions, _form_values(questions), check_required=False
+            )
+            service.save_page(draft, survey, {k: v for k, v in taken.items() if v is not None})
+
+    survey, draft, stop = _journey(slug, keep)
     if stop is not None:
         return stop
     pages = service.survey_pages(survey)
-    index = number - 1
     if not 0 <= index < len(pages):
         abort(404)
     answers = draft.answers or {}
@@ -692,6 +710,8 @@ def about_you_more(slug: str):
     shown = dict(draft.profile or {})
     if form.validate_on_submit():
         posted = {k: (request.form.get(k) or "").strip() for k in asked}
+        # a text answer (the postcode district) has its own "Prefer not to say" box
+        posted |= {k: NOT_STATED for k in asked if request.form.get(f"{k}_not_stated")}
         errors = service.save_monitoring(draft, posted)
         if not errors:
             db.session.commit()

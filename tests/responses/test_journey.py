@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -284,7 +285,10 @@ def test_a_survey_that_closes_while_answering_keeps_the_answers_for_the_responde
     download = client.get("/en/surveys/test-survey/my-answers.txt")
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
-    assert "Poor" in download.get_data(as_text=True)
+    text = download.get_data(as_text=True)
+    assert "Poor" in text
+    # what they were sending when it closed is kept too
+    assert "Nobody called back" in text
     assert _count(app, Response) == 0 and _count(app, Draft) == 1
 
 
@@ -396,11 +400,24 @@ def test_monitoring_prefer_not_to_say_skips_the_detail(app, client, world):
     assert bad.status_code == 400
     html = bad.get_data(as_text=True)
     assert "Enter the first part of a postcode" in html
-    post(client, f"{base}/more", {"sex": "male"})
+    # the postcode district, a text box, has its own "Prefer not to say"
+    page = client.get(f"{base}/more").get_data(as_text=True)
+    assert 'name="postcode_district_not_stated"' in page
+    post(
+        client,
+        f"{base}/more",
+        {"sex": "male", "postcode_district": "BL1", "postcode_district_not_stated": "y"},
+    )
+    page = client.get(f"{base}/more").get_data(as_text=True)
+    assert re.search(r'name="postcode_district_not_stated"[^>]*checked', page)
+    check = client.get("/en/surveys/test-survey/check").get_data(as_text=True)
+    row = re.search(r"first part of your postcode\?</dt>\s*<dd[^>]*>([^<]*)</dd>", check)
+    assert row and row.group(1).strip() == "Prefer not to say"
     submit(client)
     with app.app_context():
         profile = db.session.get(Profile, _only_response(app).id)
         assert (profile.ethnic_group, profile.sex) == ("not_stated", "male")
+        assert profile.postcode_district == "not_stated"
 
 
 def test_declining_monitoring_stores_no_profile(app, client, world):
