@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -56,6 +57,7 @@ from engage.responses.forms import (
     WithdrawForm,
 )
 from engage.responses.models import ON_BEHALF_CHANNELS, Channel, Draft
+from engage.sqltypes import utcnow
 from engage.web.filters import monitoring_label, option_labels
 from engage.web.signing import csrf_token
 
@@ -867,10 +869,20 @@ def _check_csrf() -> None:
     csrf.protect()
 
 
+#: how long after the answers were sent the confirmation, with its reference, is shown
+#: again (a reload, a double click); after that this browser forgets them, so that the
+#: next person on a shared phone or library computer never sees the reference, which is
+#: all a withdrawal needs
+CONFIRMATION_SHOWN = timedelta(hours=1)
+
+
 @bp.get("/surveys/<slug>/done")
 def done(slug: str):
     survey, draft = _survey_and_draft(slug)
     if draft is None or draft.reference is None:
+        return redirect(url_for(".start", slug=survey.slug))
+    if draft.updated_at < utcnow() - CONFIRMATION_SHOWN:
+        _forget(survey)
         return redirect(url_for(".start", slug=survey.slug))
     return render_template(
         "responses/done.html",
@@ -931,9 +943,11 @@ def resume(slug: str, token: str):
     draft = service.find_draft(survey, token)
     if draft is None:
         return render_template("responses/resume_problem.html", survey=survey, t=_t(g.locale)), 404
-    _remember(survey, token)
     if draft.reference is not None:
-        return redirect(url_for(".done", slug=survey.slug))
+        # sent already: the link shows nothing of them (the reference lets one withdraw)
+        flash(_("The answers of this link have been sent. Thank you for taking part."), "info")
+        return redirect(url_for(".start", slug=survey.slug))
+    _remember(survey, token)
     if not is_open(survey):
         return _closed(survey, draft)
     return redirect(_resume_point(survey, draft))

@@ -13,6 +13,7 @@ from engage.consultations import service as consultations
 from engage.consultations.models import ConsultationStatus, Question
 from engage.extensions import db
 from engage.i18n import _
+from engage.responses import service
 from engage.responses.models import Answer, Channel, Draft, Erasure, Profile, Response
 from engage.sqltypes import utcnow
 from tests.conftest import login
@@ -231,6 +232,41 @@ def test_save_and_resume_with_the_link(app, client, world):
     assert resumed.headers["Location"].endswith("/page/2")
     html = other_device.get(resumed.headers["Location"]).get_data(as_text=True)
     assert "Cold room" in html
+
+
+def test_after_sending_the_reference_is_not_shown_to_the_next_person(app, client, world):
+    """A resume link used after the answers were sent shows nothing of them, and the
+    confirmation (with the reference a withdrawal needs) is shown again only for a
+    while: not to the next person on a shared phone or library computer."""
+    first = start(client)
+    post(client, first, {"experience": "poor", "save": "1"})
+    html = client.get("/en/surveys/test-survey/save").get_data(as_text=True)
+    link = html.split('class="engage-token" dir="ltr"><a href="')[1].split('"')[0]
+    link = link.replace("http://localhost", "")
+    answer_pages(client, first)
+    answer_about_you(client, consent=False)
+    assert submit(client).headers["Location"].endswith("/done")
+    with app.app_context():
+        reference = service.format_reference(db.session.scalars(select(Draft)).one().reference)
+    assert reference in client.get("/en/surveys/test-survey/done").get_data(as_text=True)
+
+    found_later = app.test_client()
+    response = found_later.get(link)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/test-survey")
+    page = found_later.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The answers of this link have been sent." in page and reference not in page
+    assert (
+        found_later.get("/en/surveys/test-survey/done").headers["Location"].endswith("/test-survey")
+    )
+
+    with app.app_context():  # two hours on, on the same device
+        draft = db.session.scalars(select(Draft)).one()
+        draft.updated_at = utcnow() - timedelta(hours=2)
+        db.session.commit()
+    response = client.get("/en/surveys/test-survey/done")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/test-survey")
+    assert reference not in client.get("/en/surveys/test-survey").get_data(as_text=True)
+    assert _count(app, Response) == 1  # the response itself is untouched
 
 
 def test_an_expired_or_wrong_resume_link_says_so(app, client, world):
