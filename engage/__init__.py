@@ -122,6 +122,7 @@ def _init_extensions(app: Flask) -> None:
         app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True
     )
     babel.init_app(app, locale_selector=i18n.current_locale)
+    _larger_imports(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
     limiter.init_app(app)
     _limit_in_views_only(app, limiter)
@@ -134,6 +135,20 @@ def _init_extensions(app: Flask) -> None:
     from engage.web.sessions import SessionInterface
 
     app.session_interface = SessionInterface()
+
+
+#: views that take files larger than MAX_CONTENT_LENGTH (up to IMPORT_MAX_CONTENT_LENGTH)
+LARGE_UPLOADS = frozenset({"response_data.import_form"})
+
+
+def _larger_imports(app: Flask) -> None:
+    """A response import's upload may be larger than any other request's body."""
+    from flask import request
+
+    @app.before_request
+    def larger_upload_limit():
+        if request.method == "POST" and request.endpoint in LARGE_UPLOADS:
+            request.max_content_length = app.config["IMPORT_MAX_CONTENT_LENGTH"]
 
 
 def _kept_key_csrf_token(app: Flask) -> None:

@@ -70,6 +70,9 @@ class Config:
 
     SQLALCHEMY_TRACK_MODIFICATIONS: bool = False
     MAX_CONTENT_LENGTH: int = 64 * 1024 * 1024
+    #: the upload of responses to import may be larger: a million rows of a wide survey
+    #: (written to a temporary file as it arrives, never held in memory)
+    IMPORT_MAX_CONTENT_LENGTH: int = 2 * 1024 * 1024 * 1024
 
     #: gunicorn settings for ``engage serve``
     BIND: str = "127.0.0.1:8000"

@@ -112,6 +112,27 @@ def test_a_large_file_is_checked_by_the_job_and_its_problems_shown(app, analyst)
     assert count(app) == 0
 
 
+@pytest.mark.parametrize(
+    "app_config",
+    [{"JOBS_INLINE": True, "MAX_CONTENT_LENGTH": 4096, "IMPORT_MAX_CONTENT_LENGTH": 200_000}],
+)
+def test_an_import_may_be_larger_than_any_other_request(app, analyst, world):
+    lines = GOOD.splitlines(keepends=True)
+    body = lines[0] + "".join(lines[2:4]) * 600  # about 50 KB: two rows, 600 times over
+    response = upload(analyst, body)
+    assert response.status_code == 303, response.status_code
+    assert count(app) == 1200
+    # any other request is held to MAX_CONTENT_LENGTH
+    url = "/en/surveys/test-survey/coding"
+    big = analyst.post(url, data={"csrf_token": csrf_token(analyst, S), "x": "y" * 5000})
+    assert big.status_code == 413
+    # and an import beyond its own limit is refused with a page that says why
+    refused = upload(analyst, lines[0] + lines[2] * 5000)
+    assert refused.status_code == 413
+    assert "The file is too large" in refused.get_data(as_text=True)
+    assert count(app) == 1200
+
+
 def test_no_file_or_a_wrong_kind_of_file(analyst):
     url = f"{S}/import"
     response = analyst.post(url, data={"csrf_token": csrf_token(analyst, url)})
