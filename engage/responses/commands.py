@@ -1,4 +1,5 @@
-"""``engage import-responses``, ``engage export-responses`` and ``engage worker``."""
+"""``engage import-responses``, ``engage export-responses``, ``engage worker`` and
+``engage purge-drafts``."""
 
 from __future__ import annotations
 
@@ -118,5 +119,18 @@ def worker(burst: bool) -> None:
     jobs.worker(current_app._get_current_object(), burst=burst)
 
 
+@click.command("purge-drafts")
+@with_appcontext
+def purge_drafts() -> None:
+    """Delete unfinished answers whose save-and-resume time is over (what the consent
+    text promises). A new respondent's start does it too; run this daily from cron so
+    that it happens also when nobody starts a survey."""
+    from engage.responses.service import delete_expired_drafts
+
+    deleted = delete_expired_drafts()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} expired draft{'' if deleted == 1 else 's'}.")
+
+
 #: the click commands this domain adds to ``engage``
-COMMANDS: list = [import_responses, export_responses, worker]
+COMMANDS: list = [import_responses, export_responses, worker, purge_drafts]

@@ -269,6 +269,22 @@ def test_after_sending_the_reference_is_not_shown_to_the_next_person(app, client
     assert _count(app, Response) == 1  # the response itself is untouched
 
 
+def test_engage_purge_drafts_deletes_expired_unfinished_answers(app, client, world, runner):
+    start(client)
+    other = app.test_client()
+    post(other, start(other), {"experience": "poor"})
+    with app.app_context():
+        drafts = db.session.scalars(select(Draft).order_by(Draft.id)).all()
+        assert len(drafts) == 2
+        drafts[0].expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    result = runner.invoke(args=["purge-drafts"])
+    assert result.exit_code == 0 and "Deleted 1 expired draft." in result.output
+    with app.app_context():
+        left = db.session.scalars(select(Draft)).all()
+        assert [d.answers for d in left] == [{"experience": "poor"}]
+
+
 def test_an_expired_or_wrong_resume_link_says_so(app, client, world):
     start(client)
     with app.app_context():
