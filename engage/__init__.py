@@ -142,12 +142,19 @@ LARGE_UPLOADS = frozenset({"response_data.import_form"})
 
 
 def _larger_imports(app: Flask) -> None:
-    """A response import's upload may be larger than any other request's body."""
+    """A response import's upload may be larger than any other request's body: from a
+    signed-in user only (the view checks the rest), so that nobody else can make the
+    server take in gigabytes."""
     from flask import request
+    from flask_login import current_user
 
     @app.before_request
     def larger_upload_limit():
-        if request.method == "POST" and request.endpoint in LARGE_UPLOADS:
+        if (
+            request.method == "POST"
+            and request.endpoint in LARGE_UPLOADS
+            and current_user.is_authenticated
+        ):
             request.max_content_length = app.config["IMPORT_MAX_CONTENT_LENGTH"]
 
 

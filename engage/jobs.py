@@ -228,6 +228,17 @@ def _claim_redis(app: Flask, key: str, job_id: str) -> str | None:
     raise RuntimeError("could not claim the job key")
 
 
+def will_retry() -> bool:
+    """From inside a job: whether, if it fails now, it will be run again (on RQ, with
+    retries left); what a failing attempt keeps for the next one depends on it."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover - rq is a dependency
+        return False
+    job = get_current_job()
+    return bool(job is not None and (job.retries_left or 0) > 0)
+
+
 def report(done: int, total: int, stage: str | None = None, **_ignored: Any) -> None:
     """From inside a job: how far it is. Cheap to call often (it saves twice a second)."""
     current = _current.get()

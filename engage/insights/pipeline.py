@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import threading
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -161,6 +162,10 @@ def _free_text_answers(survey: Survey):
     )
 
 
+#: a coded answer as `coded_examples` gives it (the columns of `_free_text`)
+_Example = namedtuple("_Example", "id text coded_themes coded_sentiment key translation")
+
+
 def _free_text(*where):
     """The free-text answers with text that ``where`` chooses: each one's id, text,
     analysts' codes, question key and translation, in the order they came."""
@@ -211,7 +216,14 @@ def coded_examples(survey: Survey, rows: Sequence[Any] | None = None) -> tuple[l
             ),
         )
     ).all()
-    return [*own, *others], "organisation"
+    # only the themes of this survey's codebook: another survey's own codes mean nothing here
+    codes = {t.code for t in codebook_for(survey)}
+    borrowed = []
+    for row in others:
+        kept = [code for code in filter(None, row.coded_themes.split(";")) if code in codes]
+        if kept:
+            borrowed.append(_Example(*row)._replace(coded_themes=";".join(kept)))
+    return [*own, *borrowed], "organisation"
 
 
 def _model(survey: Survey, rows: list[tuple]) -> tuple[learning.Model | None, str | None]:

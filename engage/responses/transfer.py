@@ -708,14 +708,16 @@ def _insert(batch: list[_Row], now: datetime, id_source: _Ids) -> None:
 def import_job(
     survey_slug: str, path: str, *, actor_id: int | None = None, locale: str = "en"
 ) -> dict[str, Any]:
-    """The import as a background job (engage.jobs): commits once, and always removes
-    the uploaded file. A rejected file gives its problems in ``locale``."""
+    """The import as a background job (engage.jobs): commits once, and removes the
+    uploaded file, unless the attempt failed and will be run again (it needs the file).
+    A rejected file gives its problems in ``locale``."""
     from flask_babel import force_locale
 
     from engage import jobs
     from engage.accounts.models import User
     from engage.consultations.service import get_survey
 
+    keep = False
     try:
         survey = get_survey(survey_slug)
         if survey is None:
@@ -733,8 +735,12 @@ def import_job(
             raise
         db.session.commit()
         return {"count": result.count, "errors": []}
+    except BaseException:
+        keep = jobs.will_retry()
+        raise
     finally:
-        Path(path).unlink(missing_ok=True)
+        if not keep:
+            Path(path).unlink(missing_ok=True)
 
 
 # Export --------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from engage import jobs
+from engage.accounts.models import Organisation
 from engage.consultations.models import ConsultationStatus, Question
 from engage.consultations.service import get_survey
 from engage.extensions import db
-from engage.insights import pipeline, text
+from engage.insights import codebook, pipeline, text
 from engage.insights.models import TextAnalysis
 from engage.responses import transfer
 from engage.responses.models import Answer
@@ -231,8 +232,25 @@ def test_a_new_survey_learns_from_its_organisations_coded_answers(world, ctx, tm
     elsewhere = make_survey(
         make_consultation("forum-a", status=ConsultationStatus.open), slug="other-org-survey"
     )
+    # the organisation's codebook has the two themes; the earlier survey also used a code
+    # of its own, which means nothing to the fresh survey
+    icb = db.session.scalar(select(Organisation).where(Organisation.slug == "test-icb"))
+    pipeline.save_codebook(
+        [
+            codebook.Theme("waiting", "Waiting", None, ""),
+            codebook.Theme("kindness", "Kind", None, ""),
+        ],
+        organisation=icb,
+    )
     db.session.commit()
-    _import(coded, _coded_rows(), tmp_path / "coded.csv")
+    rows = _coded_rows()
+    for row in rows[:10]:
+        row["summary__themes"] += ";its_own_code"
+    rows.append({"summary": "Only its own code", "summary__themes": "its_own_code"})
+    _import(coded, rows, tmp_path / "coded.csv")
+    borrowed, scope = pipeline.coded_examples(get_survey("fresh-survey"))
+    assert scope == "organisation" and len(borrowed) == 60
+    assert {c for r in borrowed for c in r.coded_themes.split(";")} == {"waiting", "kindness"}
     for made in (fresh, elsewhere):
         _import(
             made, [{"summary": UNCODED}, {"summary": PRAISE[0].format("so")}], tmp_path / "new.csv"

@@ -332,6 +332,14 @@ def test_ordinary_text_stays(text):
             "আমার নাম ফাতেমা খাতুন। ডাক্তার খুব ভালো ছিলেন",
             "আমার নাম [name]। ডাক্তার খুব ভালো ছিলেন",
         ),
+        # names that are also words elsewhere: Ali (Arabic "on"), Shafiq ("kind")
+        ("میرا نام علی ہے", "میرا نام [name] ہے"),
+        ("ڈاکٹر علی بہت اچھے تھے", "ڈاکٹر [name] بہت اچھے تھے"),
+        ("اسمي علي", "اسمي [name]"),
+        ("میرا نام شفیق ہے", "میرا نام [name] ہے"),
+        # Polish in plain letters: "my surname is", a doctor's abbreviated title
+        ("moje nazwisko to Kowalski", "moje nazwisko to [name]"),
+        ("lek. Nowak był miły", "lek. [name] był miły"),
         # Punjabi (Gurmukhi). My name is Harpreet Kaur
         ("ਮੇਰਾ ਨਾਮ ਹਰਪ੍ਰੀਤ ਕੌਰ ਹੈ", "ਮੇਰਾ ਨਾਮ [name] ਹੈ"),
         ("ਮੇਰਾ ਨਾਂ ਗੁਰਪ੍ਰੀਤ ਹੈ ਅਤੇ", "ਮੇਰਾ ਨਾਂ [name] ਹੈ ਅਤੇ"),

@@ -131,6 +131,11 @@ def test_an_import_may_be_larger_than_any_other_request(app, analyst, world):
     assert refused.status_code == 413
     assert "The file is too large" in refused.get_data(as_text=True)
     assert count(app) == 1200
+    # someone not signed in gets no larger limit: the body is refused before it is read
+    stranger = app.test_client()
+    url = "/en/surveys/test-survey/responses/import"
+    response = stranger.post(url, data={"file": (io.BytesIO(body.encode()), "r.csv")})
+    assert response.status_code == 413
 
 
 def test_no_file_or_a_wrong_kind_of_file(analyst):

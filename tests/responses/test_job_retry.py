@@ -62,6 +62,13 @@ def explode_counting(attempts: str) -> None:
     raise RuntimeError("Jane Doe, 12 Acacia Avenue")
 
 
+def import_noting_the_file(slug: str, path: str, notes: str) -> dict:
+    """The import job, noting at each attempt whether its uploaded file is still there."""
+    with open(notes, "a", encoding="ascii") as f:
+        f.write(f"{os.path.exists(path)}\n")
+    return transfer.import_job(slug, path)
+
+
 def sleep(seconds: float) -> None:
     time.sleep(seconds)
 
@@ -157,6 +164,29 @@ def test_a_job_that_always_fails_is_retried_then_failed(
         assert (state["state"], state["message"]) == ("failed", jobs.FAILED_MESSAGE)
         assert "Jane" not in str(state)
         assert attempts.read_text(encoding="ascii").count("attempt") == 1 + jobs.RETRIES
+
+
+def test_a_failed_import_keeps_its_file_for_the_next_attempt_and_not_after_the_last(
+    committed_app,  # noqa: F811
+    redis_queue,  # noqa: F811
+    tmp_path,
+):
+    app = committed_app(REDIS_URL=REDIS_URL, JOBS_QUEUE=redis_queue)
+    upload, notes = tmp_path / "upload.csv", tmp_path / "notes"
+    upload.write_text(CSV, encoding="utf-8")
+    with app.app_context():
+        # the survey is gone by the time the job runs: every attempt fails
+        job_id = jobs.enqueue(
+            "tests.responses.test_job_retry.import_noting_the_file",
+            "no-such-survey",
+            str(upload),
+            str(notes),
+        )
+        run_worker(app)
+        assert jobs.status(job_id)["state"] == "failed"
+    # each retry found the file; the last attempt removed it
+    assert notes.read_text(encoding="ascii").split() == ["True"] * (1 + jobs.RETRIES)
+    assert not upload.exists()
 
 
 def test_a_thread_job_whose_process_ended_is_failed_not_running(
