@@ -35,6 +35,8 @@ from engage.i18n import _, languages
 #: types whose answers the author lists (Likert and FFT answers are standard)
 EDITABLE_OPTION_TYPES = frozenset({QuestionType.single_choice, QuestionType.multiple_choice})
 NUMERIC_TYPES = frozenset({QuestionType.number, QuestionType.scale})
+#: the comparisons the builder's show-if editor offers (engage.consultations.logic has them)
+CONDITION_OPS = ("eq", "ne", "selected", "gt", "lt", "answered")
 #: types the builder offers (notes come from XLSForm imports; the builder edits them too)
 BUILDER_TYPES = [t for t in QuestionType if t != QuestionType.note]
 
@@ -289,7 +291,12 @@ def questions_before(survey: Survey, section: Section, question: Question | None
 def build_condition(
     before: list[Question], key: str | None, op: str | None, value: str | None
 ) -> dict[str, Any] | None:
-    """A simple show-if condition from the builder's editor, or None for "always"."""
+    """A show-if condition from the builder's editor, or None for "always".
+
+    One earlier question compared with a value: is, is not, includes (a multiple choice),
+    is more than or less than (a number or the 0-10 scale), or is answered at all. For a
+    choice question several codes may be given, separated by commas: "is" any of them,
+    "includes" any of them, "is not" none of them."""
     if not key:
         return None
     source = next((q for q in before if q.key == key), None)
@@ -299,25 +306,36 @@ def build_condition(
         )
     if source.type == QuestionType.note:
         raise SurveyError(_("%(key)s is information with no answer.", key=key))
-    if op not in {"eq", "ne", "selected"}:
-        raise SurveyError(_("Choose is, is not or includes."))
+    if op not in CONDITION_OPS:
+        raise SurveyError(_("Choose how the answer is compared."))
+    if op == "answered":
+        return {"q": key, "op": "answered"}
     if op == "selected" and source.type != QuestionType.multiple_choice:
         raise SurveyError(_("“Includes” is for multiple-choice questions; use “is”."))
+    if op in {"gt", "lt"} and source.type not in NUMERIC_TYPES:
+        raise SurveyError(
+            _("“More than” and “less than” are for questions answered with a number.")
+        )
     value = (value or "").strip()
     if not value:
         raise SurveyError(_("Enter the answer code or value the condition compares with."))
     if source.type in CHOICE_TYPES:
         codes = [o.code for o in source.options]
-        if value not in codes:
-            raise SurveyError(
-                _(
-                    "%(value)s is not an answer code of %(key)s. Its codes are: %(codes)s.",
-                    value=value,
-                    key=key,
-                    codes=", ".join(codes),
+        chosen = list(dict.fromkeys(c.strip() for c in value.split(",") if c.strip()))
+        for code in chosen:
+            if code not in codes:
+                raise SurveyError(
+                    _(
+                        "%(value)s is not an answer code of %(key)s. Its codes are: %(codes)s.",
+                        value=code,
+                        key=key,
+                        codes=", ".join(codes),
+                    )
                 )
-            )
-        return {"q": key, "op": op, "value": value}
+        each = [{"q": key, "op": op, "value": code} for code in chosen]
+        if len(each) == 1:
+            return each[0]
+        return {"all": each} if op == "ne" else {"any": each}
     if source.type in NUMERIC_TYPES:
         try:
             number = float(value)
@@ -328,14 +346,27 @@ def build_condition(
 
 
 def simple_condition(condition: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The condition, if the builder's simple editor can show it; None otherwise."""
-    if (
-        condition
-        and set(condition) == {"q", "op", "value"}
-        and condition.get("op") in {"eq", "ne", "selected"}
-    ):
+    """The condition as the builder's editor shows it ({"q", "op", "value"}, several codes
+    joined by ", "), if the editor can show it; None otherwise."""
+    if not condition:
+        return None
+    if set(condition) == {"q", "op"} and condition.get("op") == "answered":
+        return {"q": condition["q"], "op": "answered", "value": ""}
+    if set(condition) == {"q", "op", "value"} and condition.get("op") in CONDITION_OPS:
         return dict(condition)
-    return None
+    group, joined_op = ("any", {"eq", "selected"}) if "any" in condition else ("all", {"ne"})
+    parts = condition.get(group) if set(condition) == {group} else None
+    comparisons = {"q", "op", "value"}
+    if not parts or not all(isinstance(p, Mapping) and set(p) == comparisons for p in parts):
+        return None
+    keys, ops = {p["q"] for p in parts}, {p["op"] for p in parts}
+    if len(keys) != 1 or len(ops) != 1 or not ops <= joined_op:
+        return None
+    return {
+        "q": parts[0]["q"],
+        "op": parts[0]["op"],
+        "value": ", ".join(str(p["value"]) for p in parts),
+    }
 
 
 def number_settings(minimum: str | None, maximum: str | None, integer: bool) -> dict[str, Any]:

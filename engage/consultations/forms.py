@@ -186,6 +186,9 @@ CONDITION_OPS = [
     ("eq", _l("is")),
     ("ne", _l("is not")),
     ("selected", _l("includes")),
+    ("gt", _l("is more than")),
+    ("lt", _l("is less than")),
+    ("answered", _l("is answered (any answer)")),
 ]
 
 
@@ -233,7 +236,11 @@ class QuestionForm(Form):
     condition_op = ChoiceField(_l("Comparison"), default="eq")
     condition_value = StringField(
         _l("Answer code or value"),
-        description=_l("For a choice question, the code of one of its answers."),
+        description=_l(
+            "For a choice question, the code of one of its answers, or several codes "
+            "separated by commas (any of them; for “is not”, none of them). For a number or "
+            "the 0 to 10 scale, a number. Leave it empty for “is answered”."
+        ),
         validators=[Length(max=200, message=_l("Value must be 200 characters or fewer"))],
         filters=[strip],
     )

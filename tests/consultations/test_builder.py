@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from engage.accounts.models import OrgKind, Role
 from engage.consultations import service
+from engage.consultations.logic import evaluate
 from engage.consultations.models import Consultation, ConsultationStatus, Question, QuestionType
 from engage.consultations.texts import completeness, translatable_texts
 from engage.extensions import db
@@ -404,17 +405,115 @@ def test_a_condition_on_a_later_question_is_refused(app, client, world):
 
 
 def test_an_imported_complex_condition_is_shown_and_can_be_removed(app, client, world):
+    with app.app_context():  # as an XLSForm import may bring it: two kinds of comparison
+        survey = service.get_survey("test-survey")
+        why_poor = next(q for q in survey.questions if q.key == "why_poor")
+        why_poor.show_if = {
+            "all": [
+                {"q": "experience", "op": "eq", "value": "poor"},
+                {"q": "experience", "op": "answered"},
+            ]
+        }
+        db.session.commit()
     login(client, world.emails["analyst"])
     ids = question_ids(app, "test-survey")
     url = f"{BUILD}/questions/{ids['why_poor']}"
     page = text_of(client.get(url))
-    assert "${experience} = 'poor' or ${experience} = 'very_poor'" in page
+    assert "${experience} = 'poor' and ${experience} != ''" in page
+    assert "The simple editor cannot change this condition." in page
     section = re.search(r'<option value="([^"]+)"[^>]*selected', page).group(1)
     data = {"key": "why_poor", "label": "What went wrong?", "section": section}
     assert post_form(client, url, data).status_code == 302
     assert get_question(app, "test-survey", "why_poor").show_if  # kept
     assert post_form(client, url, {**data, "remove_condition": "y"}).status_code == 302
     assert get_question(app, "test-survey", "why_poor").show_if is None
+
+
+def test_the_condition_editor_takes_several_codes_numbers_and_any_answer(app, client, world):
+    login(client, world.emails["analyst"])
+    # the factory survey's "poor or very poor" (from its XLSForm-like definition) is one
+    # the editor shows and keeps: "is" with two codes
+    ids = question_ids(app, "test-survey")
+    page = client.get(f"{BUILD}/questions/{ids['why_poor']}").get_data(as_text=True)
+    assert 'value="poor, very_poor"' in page
+    assert "The simple editor cannot change this condition." not in page
+
+    add_question(
+        client,
+        "single_choice",
+        "smoker",
+        "Do you smoke?",
+        options="yes: Yes\nno: No\nsometimes: Sometimes",
+    )
+    add_question(client, "scale", "score", "How likely?")
+    add_question(
+        client, "multiple_choice", "help", "Help?", options="gp: GP\napp: App\nline: Helpline"
+    )
+    cases = {
+        ("smoker", "eq", "yes, sometimes"): {
+            "any": [
+                {"q": "smoker", "op": "eq", "value": "yes"},
+                {"q": "smoker", "op": "eq", "value": "sometimes"},
+            ]
+        },
+        ("smoker", "ne", "yes, sometimes"): {
+            "all": [
+                {"q": "smoker", "op": "ne", "value": "yes"},
+                {"q": "smoker", "op": "ne", "value": "sometimes"},
+            ]
+        },
+        ("help", "selected", "gp,line"): {
+            "any": [
+                {"q": "help", "op": "selected", "value": "gp"},
+                {"q": "help", "op": "selected", "value": "line"},
+            ]
+        },
+        ("score", "lt", "7"): {"q": "score", "op": "lt", "value": 7},
+        ("score", "gt", "8.5"): {"q": "score", "op": "gt", "value": 8.5},
+        ("smoker", "answered", ""): {"q": "smoker", "op": "answered"},
+    }
+    for n, ((key, op, value), expected) in enumerate(cases.items()):
+        response = add_question(
+            client,
+            "short_text",
+            f"follow_{n}",
+            "Tell us more",
+            condition_question=key,
+            condition_op=op,
+            condition_value=value,
+        )
+        assert response.status_code == 302, text_of(response)[-1500:]
+        question = get_question(app, "draft-survey", f"follow_{n}")
+        assert question.show_if == expected
+        # the editor shows it again as it was entered
+        edit = client.get(f"{DRAFT_BUILD}/questions/{question.id}").get_data(as_text=True)
+        assert re.search(rf'<option value="{op}"[^>]*selected', edit), op
+    # the journey evaluates them on the server
+    assert evaluate(cases[("smoker", "eq", "yes, sometimes")], {"smoker": "sometimes"})
+    assert not evaluate(cases[("smoker", "ne", "yes, sometimes")], {"smoker": "sometimes"})
+    assert evaluate(cases[("score", "lt", "7")], {"score": 6})
+    assert not evaluate(cases[("smoker", "answered", "")], {})
+    # what cannot be: a number comparison on a choice, a code the question lacks
+    bad = {
+        (
+            "smoker",
+            "gt",
+            "3",
+        ): "“More than” and “less than” are for questions answered with a number.",
+        ("smoker", "eq", "yes, never"): "never is not an answer code of smoker",
+        ("score", "eq", "lots"): "score is answered with a number: enter one.",
+    }
+    for (key, op, value), message in bad.items():
+        response = add_question(
+            client,
+            "short_text",
+            "refused",
+            "Refused",
+            condition_question=key,
+            condition_op=op,
+            condition_value=value,
+        )
+        assert response.status_code == 400 and message in text_of(response), message
 
 
 # Responses lock keys and codes ------------------------------------------------------
