@@ -27,9 +27,16 @@ def analyse(survey_slug: str, quiet: bool) -> None:
     """Run the text pipeline over a survey's free-text answers: language, sentiment,
     noun phrases, redaction and themes (learning from the analysts' coded answers where
     there are enough). All or nothing: a run that fails keeps the previous analyses."""
+    from engage import jobs
     from engage.insights import pipeline
+    from engage.insights.coding_views import JOB_KIND
 
     survey = _survey(survey_slug)
+    if jobs.active_job(f"{JOB_KIND}:{survey.slug}"):
+        raise click.ClickException(
+            "This survey's answers are being analysed already (a run started from the "
+            "site). Run this again when it has finished."
+        )
     bar = None
     shown = 0
 

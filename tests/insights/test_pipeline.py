@@ -16,6 +16,7 @@ from engage.consultations.models import ConsultationStatus, Question
 from engage.consultations.service import get_survey
 from engage.extensions import db
 from engage.insights import codebook, pipeline, text
+from engage.insights.coding_views import JOB_KIND
 from engage.insights.models import TextAnalysis
 from engage.responses import transfer
 from engage.responses.models import Answer
@@ -284,6 +285,19 @@ def test_engage_analyse_and_import_codebook(survey, runner, tmp_path):
     runner.invoke(args=["analyse", "text-survey", "--quiet"])
     assert [c for c, _ in analyses(survey)[ANSWERS[1]].themes] == ["reception"]
     assert analyses(survey)[ANSWERS[0]].themes == []  # no interpreter theme in this codebook
+
+
+def test_engage_analyse_waits_for_a_run_started_from_the_site(app, survey, runner):
+    job_id = "d" * 32
+    key = f"{JOB_KIND}:text-survey"
+    assert jobs._claim(app, key, job_id) is None
+    jobs._write(app, job_id, {"state": "running", "done": 0, "total": 5, **jobs._process()})
+    result = runner.invoke(args=["analyse", "text-survey", "--quiet"])
+    assert result.exit_code != 0 and "being analysed already" in result.output
+    assert analyses(survey) == {}
+    jobs._write(app, job_id, {"state": "done", "done": 5, "total": 5, **jobs._process()})
+    result = runner.invoke(args=["analyse", "text-survey", "--quiet"])
+    assert result.exit_code == 0 and len(analyses(survey)) == 5
 
 
 def test_import_codebook_without_a_survey_replaces_the_sites_default(survey, runner, tmp_path):
