@@ -164,7 +164,7 @@ def active_job(key: str) -> str | None:
     or None: for what must wait until it ends."""
     app = current_app._get_current_object()
     if _redis_url(app):
-        raw = _queue(app).connection.get(f"engage:job-key:{key}")
+        raw = _queue(app).connection.get(_redis_key(key))
         holder = (raw or b"").decode("ascii", "replace")
     else:
         try:
@@ -172,6 +172,10 @@ def active_job(key: str) -> str | None:
         except OSError:
             return None
     return holder if holder and _active(app, holder) else None
+
+
+def _redis_key(key: str) -> str:
+    return f"engage:job-key:{key}"
 
 
 def _key_path(app: Flask, key: str) -> Path:
@@ -209,7 +213,7 @@ def _claim_redis(app: Flask, key: str, job_id: str) -> str | None:
     import redis
 
     connection = _queue(app).connection
-    name = f"engage:job-key:{key}"
+    name = _redis_key(key)
     for _attempt in range(3):
         if connection.set(name, job_id, nx=True, ex=JOB_TIMEOUT * (RETRIES + 1)):
             return None

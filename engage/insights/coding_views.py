@@ -28,7 +28,7 @@ from engage.consultations.service import survey_or_404, survey_title
 from engage.consultations.texts import text_in
 from engage.extensions import db
 from engage.i18n import _, _l, current_locale
-from engage.insights import codebook, coding, learning
+from engage.insights import codebook, coding, learning, pipeline
 from engage.insights.coding import CodingProblem, Filters, Item
 from engage.insights.pipeline import codebook_for
 from engage.responses.models import Sentiment
@@ -36,7 +36,7 @@ from engage.responses.models import Sentiment
 bp = Blueprint("coding", __name__, url_prefix="/<locale>/surveys")
 
 JOB_ID = "<string(length=32):job_id>"
-JOB_KIND = "analyse-text"
+JOB_KIND = pipeline.JOB_KIND
 SENTIMENT_LABELS = {
     Sentiment.positive: _l("Positive"),
     Sentiment.neutral: _l("Neutral"),
@@ -100,7 +100,7 @@ def analyse(slug: str, obj: Survey):
         survey_slug,
         job_meta={"survey": survey_slug, "kind": JOB_KIND},
         # a second press (or a colleague's) while a run is going shows that run
-        unique=f"{JOB_KIND}:{survey_slug}",
+        unique=pipeline.run_key(survey_slug),
     )
     if not started:
         flash(_("This survey's answers are already being analysed. Here is how far it is."))
@@ -443,7 +443,7 @@ def save_translation(slug: str, obj: Survey):
     except CodingProblem as exc:
         return _render_translations(obj, problem=exc)
     try:
-        if jobs.active_job(f"{JOB_KIND}:{obj.slug}"):
+        if jobs.active_job(pipeline.run_key(obj.slug)):
             # the run rewrites every analysis, translations included, as it read them
             raise CodingProblem(
                 "translation",

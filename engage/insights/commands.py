@@ -29,10 +29,9 @@ def analyse(survey_slug: str, quiet: bool) -> None:
     there are enough). All or nothing: a run that fails keeps the previous analyses."""
     from engage import jobs
     from engage.insights import pipeline
-    from engage.insights.coding_views import JOB_KIND
 
     survey = _survey(survey_slug)
-    if jobs.active_job(f"{JOB_KIND}:{survey.slug}"):
+    if jobs.active_job(pipeline.run_key(survey.slug)):
         raise click.ClickException(
             "This survey's answers are being analysed already (a run started from the "
             "site). Run this again when it has finished."

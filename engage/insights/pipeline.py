@@ -47,6 +47,8 @@ CONFIDENT = 0.3
 #: a learned sentiment is suggested from this confidence up (of three classes); below
 #: it, the lexicon's
 SENTIMENT_CONFIDENT = 0.5
+#: what a run is as a background job (engage.jobs)
+JOB_KIND = "analyse-text"
 
 Progress = Callable[..., None]
 
@@ -189,8 +191,13 @@ def _answers(survey: Survey) -> list[tuple]:
     return list(db.session.execute(_free_text(Question.survey_id == survey.id)))
 
 
+def _codes(coded_themes: str) -> list[str]:
+    """An analyst's theme codes, as stored (";"-joined; "" is coded with no theme)."""
+    return [code for code in coded_themes.split(";") if code]
+
+
 def _labels(rows: Sequence[Any]) -> list[set[str]]:
-    return [set(filter(None, r.coded_themes.split(";"))) for r in rows]
+    return [set(_codes(r.coded_themes)) for r in rows]
 
 
 def coded_examples(survey: Survey, rows: Sequence[Any] | None = None) -> tuple[list, str]:
@@ -220,7 +227,7 @@ def coded_examples(survey: Survey, rows: Sequence[Any] | None = None) -> tuple[l
     codes = {t.code for t in codebook_for(survey)}
     borrowed = []
     for row in others:
-        kept = [code for code in filter(None, row.coded_themes.split(";")) if code in codes]
+        kept = [code for code in _codes(row.coded_themes) if code in codes]
         if kept:
             borrowed.append(_Example(*row)._replace(coded_themes=";".join(kept)))
     return [*own, *borrowed], "organisation"
@@ -303,16 +310,16 @@ def _analysed(batches: list[list], themes, workers: int | None) -> Iterator[list
         return
     if method == "fork":
         text.warm_up()
-        # what the workers inherit is left out of their garbage collections: a collection
-        # touches every object it looks at, and a page touched is a page copied
-        gc.freeze()
-    try:
-        with ProcessPoolExecutor(count, mp_context=mp.get_context(method)) as pool:
+    with ProcessPoolExecutor(count, mp_context=mp.get_context(method)) as pool:
+        if method == "fork":
+            # what the workers inherit is left out of their garbage collections: a
+            # collection touches every object it looks at, and a page touched is copied
+            gc.freeze()
+        try:
             results = pool.map(analyse_texts, pairs, [themes] * len(pairs))  # workers start
+        finally:
             gc.unfreeze()
-            yield from results
-    finally:
-        gc.unfreeze()
+        yield from results
 
 
 #: one answer's text analysis (`text.Analysed`) and its keyword themes, if it is readable
@@ -401,6 +408,12 @@ def _suggest(batch, analysed: list[Analysed], model, run: Run) -> list[dict]:
             }
         )
     return written
+
+
+def run_key(survey_slug: str) -> str:
+    """The job key that lets one run analyse a survey at a time: the site's button and
+    `engage analyse` take it, and a translation waits while it is held."""
+    return f"{JOB_KIND}:{survey_slug}"
 
 
 def analyse_job(survey_slug: str) -> dict:
