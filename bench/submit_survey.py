@@ -16,18 +16,24 @@ One run, for one database:
    ``--walk`` respondents walk the journey over HTTP (start page, consent, the four
    question pages, the four "about you" pages) until their draft holds every answer; the
    rest are copies of those drafts with new tokens and the session cookie and CSRF token
-   Flask would give them (``--walk-all`` walks everyone);
+   Flask would give them (``--walk-all`` walks everyone); as many copies again are made
+   for the floor app (step 4);
 3. Engage's survey page 2 (GET, with a respondent's cookie) is loaded with ``wrk`` for
    ``--duration`` seconds; then every prepared respondent's final ``POST .../submit`` is
    fired once, ``--concurrency`` at a time, by a thread pool of raw-socket clients
    (CSRF checked, answers re-validated, response + 20 answer rows + profile written in
    one transaction, 303 to the done page);
-4. the server stops and the bare app (below) is served by gunicorn with the same options:
+4. the server stops and the floor app (create_floor_app: the least any survey journey
+   must do for the same two requests, with the same libraries and none of Engage's code:
+   Flask's signed session, Flask-WTF's CSRF token, the draft read by its token; the
+   submit writes the same rows as Engage's) is served and loaded the same way, with its
+   own respondents; what it reaches is the most any implementation could;
+5. the floor app stops and the bare app (below) is served by gunicorn with the same options:
    its GET renders a Jinja template whose body is the HTML of that Engage page (so the
    same size, with two variables), loaded by ``wrk`` the same way; its POST does one
    INSERT of one row through SQLAlchemy in the same database, fired the same number of
    times by the same client;
-5. the rows are counted: every submitted draft must have become a response.
+6. the rows are counted: every submitted draft must have become a response.
 
 Targets (the issue): submit >= 40 % of the bare INSERT's requests per second; survey page
 GET >= 50 % of the bare template GET's. The client runs on the same machine as the server
@@ -261,14 +267,36 @@ def create_bare_app(url: str | None = None, templates: str | None = None):
     from datetime import UTC, datetime
 
     from flask import Flask, redirect, render_template, request
-    from sqlalchemy import create_engine, event
 
     url = url or os.environ["BENCH_BARE_DATABASE_URL"]
     templates = templates or os.environ["BENCH_BARE_TEMPLATES"]
     app = Flask("bare", template_folder=templates)
+    engine = _bare_engine(url)  # the same connection settings as Engage's
+    table = bare_table()
+
+    @app.get("/page")
+    def page():
+        return render_template("page.html", title="Your GP and hospital care", csrf_token="x" * 91)
+
+    @app.post("/insert")
+    def insert():
+        with engine.begin() as conn:
+            conn.execute(
+                table.insert().values(
+                    created_at=datetime.now(UTC), body=request.form.get("csrf_token", "")
+                )
+            )
+        return redirect("/done", code=303)
+
+    return app
+
+
+def _bare_engine(url: str):
+    """An engine with Engage's SQLite connection settings (engage/__init__.py)."""
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(url, hide_parameters=True)
     if url.startswith("sqlite"):
-        # the same connection settings as Engage's (engage/__init__.py)
 
         @event.listens_for(engine, "connect")
         def on_connect(dbapi_connection, connection_record):
@@ -284,19 +312,108 @@ def create_bare_app(url: str | None = None, templates: str | None = None):
         def on_begin(conn):
             conn.exec_driver_sql("BEGIN")
 
-    table = bare_table()
+    return engine
+
+
+def create_floor_app(url: str | None = None, templates: str | None = None):
+    """The floor: the least a survey journey's page and submit must do, with the same
+    libraries and nothing of Engage's own code. Flask's signed session (Engage's cookie,
+    read with the same key), Flask-WTF's CSRF protection, and the draft read by the hash
+    of the token the session holds. ``GET /page`` reads the draft (one Core SELECT) and
+    renders the bare app's template with a CSRF token. ``POST /submit`` checks the CSRF
+    token, reads the draft, and in one transaction writes what a submission writes to the
+    same tables (a response row, 22 answer rows and a profile, copied from the first
+    response Engage stored: no checking of answers, no survey, no monitoring logic) and
+    marks the draft submitted; 303.
+
+    No survey application can do less for the same request, so Engage's ratio to the
+    bare app cannot pass the floor's: the floor tells what part of a target the stack
+    itself takes. Also ``gunicorn 'bench.submit_survey:create_floor_app()'``."""
+    import hashlib
+    import secrets
+    from datetime import UTC, datetime, timedelta
+
+    from flask import Flask, abort, redirect, render_template, session
+    from flask_wtf.csrf import CSRFProtect, generate_csrf
+    from sqlalchemy import MetaData, bindparam, select
+
+    url = url or os.environ["BENCH_BARE_DATABASE_URL"]
+    templates = templates or os.environ["BENCH_BARE_TEMPLATES"]
+    app = Flask("floor", template_folder=templates)
+    app.config.update(
+        SECRET_KEY=SECRET,
+        SESSION_COOKIE_NAME="engage_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    CSRFProtect(app)
+    engine = _bare_engine(url)
+    metadata = MetaData()
+    metadata.reflect(engine, only=["responses", "answers", "response_profiles", "response_drafts"])
+    tables = metadata.tables
+    drafts, responses = tables["response_drafts"], tables["responses"]
+    answers, profiles = tables["answers"], tables["response_profiles"]
+    find = select(drafts).where(drafts.c.token_hash == bindparam("h"))
+    with engine.connect() as conn:
+        first = conn.execute(select(responses.c.id).order_by(responses.c.id).limit(1)).scalar()
+        answer_rows = [
+            {k: v for k, v in row.items() if k not in ("id", "response_id")}
+            for row in conn.execute(
+                select(answers).where(answers.c.response_id == first)
+            ).mappings()
+        ]
+        profile_row = {
+            k: v
+            for k, v in conn.execute(select(profiles).where(profiles.c.response_id == first))
+            .mappings()
+            .one()
+            .items()
+            if k not in ("id", "response_id")
+        }
+
+    def draft(conn):
+        [token] = (session.get("drafts") or {"": ""}).values()
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        row = conn.execute(find, {"h": digest}).mappings().first()
+        if row is None:
+            abort(404)
+        return row
 
     @app.get("/page")
     def page():
-        return render_template("page.html", title="Your GP and hospital care", csrf_token="x" * 91)
+        with engine.connect() as conn:
+            row = draft(conn)
+        return render_template("page.html", title=row["locale"], csrf_token=generate_csrf())
 
-    @app.post("/insert")
-    def insert():
+    @app.post("/submit")
+    def submit():
+        with engine.connect() as conn:  # read first: the write lock is taken by the INSERT
+            row = draft(conn)
         with engine.begin() as conn:
+            now = datetime.now(UTC)
+            reference = secrets.token_hex(5).upper()
+            response_id = conn.execute(
+                responses.insert().returning(responses.c.id),
+                {
+                    "survey_id": row["survey_id"],
+                    "reference": reference,
+                    "submission_key": row["token_hash"],
+                    "channel": row["channel"],
+                    "locale": row["locale"],
+                    "submitted_at": now,
+                },
+            ).scalar()
+            conn.execute(answers.insert(), [{**a, "response_id": response_id} for a in answer_rows])
+            conn.execute(profiles.insert(), {**profile_row, "response_id": response_id})
             conn.execute(
-                table.insert().values(
-                    created_at=datetime.now(UTC), body=request.form.get("csrf_token", "")
-                )
+                drafts.update().where(drafts.c.id == row["id"]),
+                {
+                    "response_id": response_id,
+                    "reference": reference,
+                    "answers": {},
+                    "profile": {},
+                    "updated_at": now,
+                },
             )
         return redirect("/done", code=303)
 
@@ -353,6 +470,8 @@ def serve(which: str, url: str, templates: str, bind: str, workers: int) -> None
         def load(self):
             if which == "bare":
                 return create_bare_app(url, templates)
+            if which == "floor":
+                return create_floor_app(url, templates)
             from engage import create_app
 
             app = create_app()  # configured by the ENGAGE_* environment
@@ -793,6 +912,30 @@ def bare_template(html: str, directory: str) -> int:
 # Checks -------------------------------------------------------------------------------------
 
 
+def load_both(server: Server, label: str, post_path: str, viewer, posters, args, say):
+    """The floor's or the bare app's loads, as Engage's: ``GET /page`` by wrk (with the
+    viewer's cookie, if any), then each poster's POST once (the first WARMUP not timed).
+    Returns (GET load, warm-up POST load, timed POST load)."""
+    cookie = viewer.cookie if viewer is not None else None
+    get_once(server.port, "/page", cookie)
+    url = f"http://127.0.0.1:{server.port}/page"
+    wrk(url, cookie, args.concurrency, 2)  # warm-up
+    get = measured(server, lambda: wrk(url, cookie, args.concurrency, args.duration))
+    say(f"{label} GET: {get.rps:.0f}/s")
+
+    def posts(group):
+        return [
+            raw_post(post_path, server.port, p.cookie, urlencode({"csrf_token": p.token}))
+            for p in group
+        ]
+
+    warm = fire(server.port, posts(posters[:WARMUP]), args.concurrency)
+    payloads = posts(posters[WARMUP:])
+    post = measured(server, lambda: fire(server.port, payloads, args.concurrency))
+    say(f"{label} POST: {post.rps:.0f}/s")
+    return get, warm, post
+
+
 def counts(url: str, instance: str) -> dict[str, int]:
     from sqlalchemy import func, select, text
 
@@ -913,6 +1056,8 @@ def run(args) -> dict:
         walked = min(total, total if args.walk_all else args.walk)
         people = prepare(engage.port, walked, args.prepare_threads)
         people += copy_respondents(url, instance, people, total - walked)
+        # the floor app's own respondents (copies too, made while the drafts hold answers)
+        floor_people = copy_respondents(url, instance, people[:walked], total)
         say(
             f"{walked} respondents walked the journey, {total - walked} copied, in "
             f"{time.perf_counter() - started:.0f} s ({Browser.server_errors} retries after a 500)"
@@ -944,48 +1089,49 @@ def run(args) -> dict:
     finally:
         engage.stop()
 
+    floor = start_server("floor", url, instance, args.workers, workdir, args.immediate)
+    try:
+        floor_get, floor_warm, floor_post = load_both(
+            floor, "floor", "/submit", floor_people[0], floor_people[1:], args, say
+        )
+    finally:
+        floor.stop()
+
     bare = start_server("bare", url, instance, args.workers, workdir, args.immediate)
     try:
-        bare_html = get_once(bare.port, "/page")
-        result["bare_page_bytes"] = len(bare_html.encode())
+        result["bare_page_bytes"] = len(get_once(bare.port, "/page").encode())
         result["template_bytes"] = template_bytes
-        bare_url = f"http://127.0.0.1:{bare.port}/page"
-        wrk(bare_url, None, args.concurrency, 2)
-        bare_get = measured(bare, lambda: wrk(bare_url, None, args.concurrency, args.duration))
-        say(f"bare GET: {bare_get.rps:.0f}/s")
-
-        def inserts(group):
-            return [
-                raw_post("/insert", bare.port, p.cookie, urlencode({"csrf_token": p.token}))
-                for p in group
-            ]
-
-        bare_warm = fire(bare.port, inserts(warmup), args.concurrency)
-        payloads = inserts(people)
-        bare_post = measured(bare, lambda: fire(bare.port, payloads, args.concurrency))
-        say(f"bare INSERT: {bare_post.rps:.0f}/s")
+        # the bare app reads no cookie; its POSTs carry the same cookies and bodies as Engage's
+        bare_get, bare_warm, bare_post = load_both(
+            bare, "bare", "/insert", None, [*warmup, *people], args, say
+        )
     finally:
         bare.stop()
 
     stored = counts(url, instance)
     submitted = warm.statuses.get(303, 0) + engage_post.statuses.get(303, 0)
+    floor_submitted = floor_warm.statuses.get(303, 0) + floor_post.statuses.get(303, 0)
     inserted = bare_warm.statuses.get(303, 0) + bare_post.statuses.get(303, 0)
     questions = 20
     result["rows"] = stored
     result["submits_answered_303"] = submitted
+    result["floor_submitted"] = floor_submitted
     result["rows_ok"] = (
-        stored["responses"] == submitted
-        and stored["drafts_submitted"] == submitted
-        and stored["drafts"] == args.requests + WARMUP + 1
-        and stored["answers"] >= questions * submitted
-        and stored["profiles"] == submitted
+        stored["responses"] == submitted + floor_submitted
+        and stored["drafts_submitted"] == submitted + floor_submitted
+        and stored["drafts"] == 2 * (args.requests + WARMUP + 1)
+        and stored["answers"] >= questions * (submitted + floor_submitted)
+        and stored["profiles"] == submitted + floor_submitted
         and stored["bare_rows"] == inserted
+        and floor_submitted == args.requests + WARMUP
     )
     for name, load in (
         ("engage_submit", engage_post),
         ("bare_insert", bare_post),
         ("engage_get", engage_get),
         ("bare_get", bare_get),
+        ("floor_submit", floor_post),
+        ("floor_get", floor_get),
     ):
         result[name] = {
             "requests": load.requests,
@@ -1002,6 +1148,8 @@ def run(args) -> dict:
             result[name]["p95_ms"] = round(load.percentile(95), 1)
     result["submit_ratio"] = round(engage_post.rps / bare_post.rps, 3)
     result["get_ratio"] = round(engage_get.rps / bare_get.rps, 3)
+    result["floor_submit_ratio"] = round(floor_post.rps / bare_post.rps, 3)
+    result["floor_get_ratio"] = round(floor_get.rps / bare_get.rps, 3)
     # what the ratios would be if the server's CPU were the only limit
     result["submit_cpu_ratio"] = round(
         bare_post.server_cpu / bare_post.requests / (engage_post.server_cpu / engage_post.requests),
@@ -1032,8 +1180,14 @@ def table(result: dict) -> str:
             f"{load['client_cpu_share'] * 100:.0f} % | {load['loadavg']:.1f} | {extra} |"
         )
 
+    def floor_row(label, key):
+        if key not in r:  # figures written before the floor was measured
+            return ""
+        ratio = r[f"{key}_ratio"]
+        return row(label, key)[: -len(" |")] + f"floor / bare {ratio:.2f} |"
+
     lines = [
-        f"gunicorn {r['workers']} sync workers for both apps, {r['concurrency']} concurrent "
+        f"gunicorn {r['workers']} sync workers for all apps, {r['concurrency']} concurrent "
         f"clients, nproc {r['nproc']} (clients, servers and database on the same machine); "
         f"survey page {r['page_bytes']:,} bytes, bare page {r['bare_page_bytes']:,} bytes; "
         f"GETs by wrk for {r['get_seconds']} s, POSTs (one per prepared respondent) by a "
@@ -1050,8 +1204,10 @@ def table(result: dict) -> str:
             r["submit_cpu_ratio"],
         ),
         row("bare Flask: one INSERT", "bare_insert"),
+        floor_row("floor: CSRF, draft read, the same rows written", "floor_submit"),
         row("Engage: survey page GET", "engage_get", 0.50, r["get_ratio"], r["get_cpu_ratio"]),
         row("bare Flask: template of the same size", "bare_get"),
+        floor_row("floor: session, draft read, CSRF token, the bare template", "floor_get"),
     ]
     return "\n".join(lines)
 
@@ -1107,7 +1263,15 @@ def main() -> None:
         f"rows after the run: {result['rows']} ({'as expected' if result['rows_ok'] else 'WRONG'})"
     )
     if not result["rows_ok"] or any(
-        result[k]["errors"] for k in ("engage_submit", "bare_insert", "engage_get", "bare_get")
+        result[k]["errors"]
+        for k in (
+            "engage_submit",
+            "bare_insert",
+            "engage_get",
+            "bare_get",
+            "floor_submit",
+            "floor_get",
+        )
     ):
         sys.exit(1)
 
