@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engage import reads
 from engage.communities.categories import (
     BROAD_OF,
     DIMENSION_BY_KEY,
@@ -203,32 +204,14 @@ def find_draft_row(survey: Survey, token: str | None, *, apart: bool = False) ->
 
 def read_row(statement, parameters: Mapping[str, Any], *, apart: bool = False):
     """The first row of a query (Core), in the session's transaction; or, ``apart``, on a
-    connection of its own, outside any transaction of the session: for a request that
-    reads once and writes nothing (a GET of a journey page), which then needs no ORM
-    session, and on PostgreSQL no BEGIN and ROLLBACK around its one SELECT.
+    pooled connection of its own, outside any transaction, read with the driver
+    (engage.reads): for a request that reads once and writes nothing (a GET of a journey
+    page), which then needs no ORM session, and on PostgreSQL no BEGIN and ROLLBACK.
 
     A session given a connection of its own (the tests') always reads on it."""
     if apart and db.session.session_factory.kw.get("bind") is None:
-        engine = db.engine
-        if engine.dialect.name == "postgresql":
-            engine = _autocommit(engine)
-        with engine.connect() as connection:
-            return connection.execute(statement, parameters).first()
+        return reads.first_row(db.engine, statement, parameters)
     return db.session.connection().execute(statement, parameters).first()
-
-
-#: {engine: the same engine in autocommit}, see read_row
-_autocommit_engines: dict = {}
-
-
-def _autocommit(engine):
-    found = _autocommit_engines.get(engine)
-    if found is None:
-        found = engine.execution_options(isolation_level="AUTOCOMMIT")
-        if len(_autocommit_engines) > 8:  # engines made at run time (tests)
-            _autocommit_engines.clear()
-        _autocommit_engines[engine] = found
-    return found
 
 
 def find_survey_and_draft(

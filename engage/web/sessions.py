@@ -8,11 +8,18 @@ nothing in it changed. Here the serializer is made once per set of keys, and an
 unchanged session keeps the payload it arrived with: only the timestamp and the
 signature are new. The cookie says the same thing either way.
 
+An unchanged session signed less than ``REFRESH_AFTER`` ago is not sent again at all:
+a respondent moving through a survey gets a new cookie every few minutes rather than
+on every page. Its expiry (the cookie's and the signature's, PERMANENT_SESSION_LIFETIME)
+then counts from that last signature, so it comes at most ``REFRESH_AFTER`` early.
+
 As Flask documents, a change inside a mutable value (``session["drafts"]["1"] = ...``)
 is not seen: assign the value again, or set ``session.modified = True``.
 """
 
 from __future__ import annotations
+
+import time
 
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -20,10 +27,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from engage.web.signing import SHA1, KeptKeySigner
 
+#: seconds after which an unchanged permanent session is signed and sent again
+REFRESH_AFTER = 300
+
 
 class Session(SecureCookieSession):
     #: the signed cookie's payload (before its timestamp and signature), as it arrived
     payload: str | None = None
+    #: when the cookie it arrived in was signed (seconds since the epoch)
+    signed_at: float | None = None
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -65,11 +77,13 @@ class SessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
-            session = self.session_class(serializer.loads(value, max_age=max_age))
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
+        session = self.session_class(data)
         # payload.timestamp.signature (a compressed payload starts with a dot itself)
         session.payload = value.rsplit(".", 2)[0]
+        session.signed_at = signed_at.timestamp()
         return session
 
     def save_session(self, app: Flask, session: Session, response: Response) -> None:
@@ -82,6 +96,11 @@ class SessionInterface(SecureCookieSessionInterface):
         ):
             super().save_session(app, session, response)
             return
+        if session.accessed:
+            response.vary.add("Cookie")
+        signed_at = getattr(session, "signed_at", None)
+        if signed_at is not None and 0 <= time.time() - signed_at < REFRESH_AFTER:
+            return  # the cookie the browser holds is recent enough
         # what Flask's save_session does for a session to sign again, with the payload kept
         serializer = self.get_signing_serializer(app)
         value = serializer.make_signer(serializer.salt).sign(payload).decode("ascii")

@@ -40,3 +40,44 @@ def test_a_page_form_posts_with_the_token_it_shows(client, world):
     first = start(client)
     response = post(client, first, {"experience": "good"})
     assert response.status_code == 302
+
+
+def _session_cookie(response) -> str | None:
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith("engage_session="):
+            return header
+    return None
+
+
+def test_an_unchanged_session_is_sent_again_only_when_it_is_a_few_minutes_old(
+    app, client, world, monkeypatch
+):
+    from engage.web import sessions
+    from tests.responses.journey import start
+
+    first = start(client)
+    page = client.get(first)
+    assert page.status_code == 200
+    # the cookie the browser holds was signed just now: not sent again, the page still
+    # depends on it
+    assert _session_cookie(page) is None
+    assert "Cookie" in page.headers.get("Vary", "")
+    assert client.get(first).status_code == 200  # and it still finds the draft
+
+    monkeypatch.setattr(sessions, "REFRESH_AFTER", 0)
+    refreshed = _session_cookie(client.get(first))
+    assert refreshed is not None and "Expires=" in refreshed  # signed again, expiry moved on
+    assert client.get(first).status_code == 200
+
+
+def test_a_changed_session_is_sent_at_once(app, client, world):
+    from tests.responses.journey import token_of
+
+    first = client.get("/en/surveys/test-survey")
+    token = token_of(first.get_data(as_text=True))
+    # starting the survey puts the draft's token in the session: a new cookie at once,
+    # though the one the browser holds was signed a moment ago
+    started = client.post("/en/surveys/test-survey", data={"consent": "y", "csrf_token": token})
+    assert started.status_code == 302
+    assert _session_cookie(started) is not None
+    assert client.get(started.headers["Location"]).status_code == 200

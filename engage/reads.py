@@ -1,0 +1,109 @@
+"""One row of a fixed Core SELECT, read straight from a pooled DBAPI connection.
+
+For the respondent's page GETs, which read one row and write nothing: the statement is
+compiled once per engine, and each read is the driver's own execute and fetchone on a
+connection from the engine's pool, with the result values made as SQLAlchemy makes them
+(each column's result processor for the dialect, built once). Outside any transaction:
+on PostgreSQL the connection is in autocommit for the read (no BEGIN and ROLLBACK round
+trips); Engage's SQLite connections are in the driver's autocommit already (its
+transactions start with an explicit BEGIN, engage/__init__.py).
+
+The engine's cursor events (statement logging, the tests' statement counter) do not see
+these reads. A statement this cannot take (binds it was not given, binds that need
+processing, a paramstyle other than qmark or pyformat) is run by SQLAlchemy instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.sql import Select
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    #: bind names in the order of the driver's placeholders (qmark), or None (pyformat)
+    order: tuple[str, ...] | None
+    names: frozenset[str]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+
+#: {(engine, statement): plan or None when the statement is not taken}; a few per app
+_plans: dict[tuple, _Plan | None] = {}
+MAX_PLANS = 64
+
+
+def _plan(engine: Engine, statement: Select) -> _Plan | None:
+    key = (engine, statement)
+    try:
+        return _plans[key]
+    except KeyError:
+        pass
+    dialect = engine.dialect
+    compiled = statement.compile(dialect=dialect)
+    plan = None
+    binds = compiled.binds
+    if dialect.paramstyle in ("qmark", "pyformat") and all(
+        bind.type.dialect_impl(dialect).bind_processor(dialect) is None
+        and bind.value is None
+        and name == bind.key
+        for name, bind in binds.items()
+    ):
+        plan = _Plan(
+            sql=str(compiled),
+            order=tuple(compiled.positiontup or ()) if dialect.paramstyle == "qmark" else None,
+            names=frozenset(binds),
+            processors=tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in statement.selected_columns
+            ),
+        )
+    if len(_plans) >= MAX_PLANS:  # engines made at run time (tests)
+        _plans.clear()
+    _plans[key] = plan
+    return plan
+
+
+def first_row(engine: Engine, statement: Select, parameters: Mapping[str, Any]):
+    """The first row of ``statement`` with ``parameters`` (a tuple of its selected
+    columns' values, as SQLAlchemy gives them), or None."""
+    plan = _plan(engine, statement)
+    if plan is None or plan.names != parameters.keys():
+        return _by_sqlalchemy(engine, statement, parameters)
+    arguments = (
+        tuple(parameters[name] for name in plan.order) if plan.order is not None else parameters
+    )
+    postgresql = engine.dialect.name == "postgresql"
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        if postgresql:
+            driver.autocommit = True
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(plan.sql, arguments)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            if postgresql:
+                driver.autocommit = False
+    finally:
+        connection.close()  # back to the pool
+    if row is None:
+        return None
+    return tuple(
+        value if process is None else process(value)
+        for process, value in zip(plan.processors, row, strict=True)
+    )
+
+
+def _by_sqlalchemy(engine: Engine, statement: Select, parameters: Mapping[str, Any]):
+    with engine.connect() as connection:
+        row = connection.execute(statement, parameters).first()
+    return tuple(row) if row is not None else None
