@@ -90,15 +90,18 @@ def _load_survey(slug: str, **_kwargs) -> SurveySnapshot:
 
 
 def _survey_and_draft(
-    slug: str, read_only: bool | None = None
+    slug: str, read_only: bool | None = None, apart: bool | None = None
 ) -> tuple[SurveySnapshot, Draft | service.DraftRow | None]:
     """The published survey (as :func:`_load_survey`) and the respondent's draft of it
     (as :func:`_current_draft`), usually in one query. A GET only reads the draft: it is
     a :class:`~engage.responses.service.DraftRow` (``read_only``), read apart from the
-    session's transaction (a GET writes nothing)."""
+    session's transaction (``apart``; a GET writes nothing)."""
     get = request.method in ("GET", "HEAD")
     survey, draft = service.find_survey_and_draft(
-        slug, _drafts(), read_only=get if read_only is None else read_only, apart=get
+        slug,
+        _drafts(),
+        read_only=get if read_only is None else read_only,
+        apart=get if apart is None else apart,
     )
     if survey is None:
         abort(404)
@@ -797,10 +800,10 @@ SUBMIT_ATTEMPTS = 3
 @bp.post("/surveys/<slug>/submit")
 def submit(slug: str):
     """Read and check the draft, then write the response in one transaction; the writes
-    go ahead only if the draft is still as it was read, else it is read again. On SQLite
-    the reading is a transaction of its own, so that the write lock (one for the whole
-    database) is held only while the rows are written, not while they are read and
-    checked. The last attempt reads and writes in one transaction (on SQLite, with the
+    go ahead only if the draft is still as it was read, else it is read again. The draft
+    is read outside the writes' transaction, so that on SQLite the write lock (one for
+    the whole database) is held only while the rows are written, not while they are
+    read and checked. The last attempt reads and writes in one transaction (on SQLite, with the
     write lock from the start). A draft still changing then (answers saved in another
     tab at that very moment, each time) is not submitted: the respondent sees the check
     page again with what is now saved, and nothing is written."""
@@ -814,7 +817,9 @@ def _submit(slug: str):
     for attempt in range(1, SUBMIT_ATTEMPTS + 1):
         last = attempt == SUBMIT_ATTEMPTS
         g.read_only_transaction = not last
-        survey, draft = _survey_and_draft(slug, read_only=True)
+        # read outside any transaction but the last attempt's: the writes check that the
+        # draft is still as read
+        survey, draft = _survey_and_draft(slug, read_only=True, apart=not last)
         if draft is None:
             flash(_("Your answers were not found. They may have expired: start again."), "info")
             return redirect(url_for(".start", slug=survey.slug))
