@@ -29,6 +29,8 @@ class _Plan:
     #: bind names in the order of the driver's placeholders (qmark), or None (pyformat)
     order: tuple[str, ...] | None
     names: frozenset[str]
+    #: the driver connection is put in autocommit for the read (PostgreSQL)
+    autocommit: bool
     processors: tuple[Callable[[Any], Any] | None, ...]
 
 
@@ -57,6 +59,7 @@ def _plan(engine: Engine, statement: Select) -> _Plan | None:
             sql=str(compiled),
             order=tuple(compiled.positiontup or ()) if dialect.paramstyle == "qmark" else None,
             names=frozenset(binds),
+            autocommit=dialect.name == "postgresql",
             processors=tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in statement.selected_columns
@@ -77,11 +80,10 @@ def first_row(engine: Engine, statement: Select, parameters: Mapping[str, Any]):
     arguments = (
         tuple(parameters[name] for name in plan.order) if plan.order is not None else parameters
     )
-    postgresql = engine.dialect.name == "postgresql"
     connection = engine.raw_connection()
     try:
         driver = connection.driver_connection
-        if postgresql:
+        if plan.autocommit:
             driver.autocommit = True
         try:
             cursor = connection.cursor()
@@ -91,7 +93,7 @@ def first_row(engine: Engine, statement: Select, parameters: Mapping[str, Any]):
             finally:
                 cursor.close()
         finally:
-            if postgresql:
+            if plan.autocommit:
                 driver.autocommit = False
     finally:
         connection.close()  # back to the pool

@@ -803,8 +803,8 @@ def submit(slug: str):
     go ahead only if the draft is still as it was read, else it is read again. The draft
     is read outside the writes' transaction, so that on SQLite the write lock (one for
     the whole database) is held only while the rows are written, not while they are
-    read and checked. The last attempt reads and writes in one transaction (on SQLite, with the
-    write lock from the start). A draft still changing then (answers saved in another
+    read and checked. The last attempt reads and writes in one transaction (on SQLite,
+    with the write lock from the start). A draft still changing then (answers saved in another
     tab at that very moment, each time) is not submitted: the respondent sees the check
     page again with what is now saved, and nothing is written."""
     try:

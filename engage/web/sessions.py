@@ -96,8 +96,7 @@ class SessionInterface(SecureCookieSessionInterface):
         ):
             super().save_session(app, session, response)
             return
-        if session.accessed:
-            response.vary.add("Cookie")
+        response.vary.add("Cookie")  # the page depends on the cookie, sent again or not
         signed_at = getattr(session, "signed_at", None)
         if signed_at is not None and 0 <= time.time() - signed_at < REFRESH_AFTER:
             return  # the cookie the browser holds is recent enough
@@ -115,4 +114,3 @@ class SessionInterface(SecureCookieSessionInterface):
             partitioned=self.get_cookie_partitioned(app),
             samesite=self.get_cookie_samesite(app),
         )
-        response.vary.add("Cookie")
