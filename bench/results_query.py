@@ -402,11 +402,14 @@ def analyze(url: str) -> None:
 
 
 def floor_sql(question_ids: list[int]) -> str:
-    """(a): the group stored on the answer, one covering index."""
+    """(a): the group stored on the answer, one covering index (which holds the answers
+    with an option or a number: the WHERE says so in the index's own words)."""
+    from engage.responses.models import GROUPED_ANSWERS
+
     ids = ", ".join(str(int(i)) for i in question_ids)
     return (
         "SELECT question_id, ethnic_group, option_id, number, count(*) FROM answers "
-        f"WHERE question_id IN ({ids}) "
+        f"WHERE question_id IN ({ids}) AND ({GROUPED_ANSWERS}) "
         "GROUP BY question_id, ethnic_group, option_id, number"
     )
 
@@ -418,6 +421,7 @@ def join_sql(question_ids: list[int]) -> str:
         "SELECT a.question_id, p.ethnic_group, a.option_id, a.number, count(*) FROM answers a "
         "LEFT JOIN response_profiles p ON p.response_id = a.response_id "
         f"WHERE a.question_id IN ({ids}) "
+        "AND (a.option_id IS NOT NULL OR a.number IS NOT NULL) "
         "GROUP BY a.question_id, p.ethnic_group, a.option_id, a.number"
     )
 

@@ -252,8 +252,8 @@ def _sqlite_pragmas(app: Flask) -> None:
         # readers do not wait for a writer: several gunicorn workers on one file
         cursor.execute("PRAGMA journal_mode=WAL")
         # the log is copied into the database (and synced) every 10,000 pages (40 MB)
-        # rather than 1,000: a response writes some 25 pages, mostly the same index
-        # pages as the one before, so fewer, larger copies write each page fewer times.
+        # rather than 1,000: a response writes some 170 pages, mostly index pages that
+        # the ones before wrote too, so fewer, larger copies write each page fewer times.
         # Every commit is still synced (synchronous stays FULL): nothing committed is lost
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
         cursor.close()

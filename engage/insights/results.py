@@ -30,7 +30,7 @@ from engage.consultations.models import QuestionType
 from engage.extensions import db
 from engage.insights import stats
 from engage.insights.groupings import GROUPINGS, Group, Grouping
-from engage.responses.models import Answer, Response
+from engage.responses.models import Answer, Response, grouped_answers
 from engage.sqltypes import UTC
 
 #: below this many respondents a group carries the "small sample" caution
@@ -255,7 +255,8 @@ def count(
         if question.type == QuestionType.multiple_choice:
             by_type["multiple"].append(question.id)
     groups = [_A.c[c] for c in columns]
-    where = filters.clauses()
+    # an option or a number: the answers the covering indexes hold (text is never counted)
+    where = [grouped_answers(), *filters.clauses()]
     out: list[tuple[str, list[tuple]]] = []
     if by_type["counted"]:
         keys = [_A.c.question_id, *groups, _A.c.option_id, _A.c.number]

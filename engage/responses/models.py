@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engage.extensions import db
@@ -98,12 +98,28 @@ GROUP_COLUMNS = (
 )
 
 
+#: the answers that results count (an option or a number): free text and dates are never
+#: grouped so, and are left out of the covering indexes below. A statement over them
+#: says so in these words (``grouped_answers``), or the database cannot use those indexes
+GROUPED_ANSWERS = "option_id IS NOT NULL OR number IS NOT NULL"
+
+
 def _group_indexes() -> tuple[Index, ...]:
     # one covering index per group: results for a question by a group are an index scan
-    # already in GROUP BY order, with no lookup into the table
+    # already in GROUP BY order, with no lookup into the table. Each submit writes an
+    # entry in every one of them per answer, each in a page of its own: leaving out the
+    # answers that are never counted makes a submit write a third fewer pages
+    where = text(GROUPED_ANSWERS)
     return tuple(
         Index(
-            f"ix_answers_by_{column}", "question_id", column, "option_id", "number", "response_id"
+            f"ix_answers_by_{column}",
+            "question_id",
+            column,
+            "option_id",
+            "number",
+            "response_id",
+            sqlite_where=where,
+            postgresql_where=where,
         )
         for column in GROUP_COLUMNS
     )
@@ -150,6 +166,14 @@ class Answer(db.Model):
     channel: Mapped[Channel | None] = mapped_column(str_enum(Channel, "channel"))
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+def grouped_answers(answers: Any = None) -> Any:
+    """The WHERE term of a statement over the answers that results count, in the words of
+    the covering indexes' own (GROUPED_ANSWERS), so that the database can use them.
+    ``answers``: the table (the default) or an alias of it."""
+    answers = Answer.__table__ if answers is None else answers
+    return or_(answers.c.option_id.is_not(None), answers.c.number.is_not(None))
 
 
 def group_values(response: dict[str, Any], profile: dict[str, Any] | None) -> dict[str, Any]:
