@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
@@ -293,18 +294,19 @@ def _begin_immediate(dbapi_connection) -> None:
     While it waits, the busy timeout is off; every other statement keeps it."""
     started = time.monotonic()
     dbapi_connection.execute("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                waited = time.monotonic() - started
-                if not _is_busy(error) or waited > WRITE_LOCK_SECONDS:
-                    raise
-            time.sleep(WRITE_LOCK_POLL[waited > WRITE_LOCK_POLL_FAST_FOR])
-    finally:
-        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as error:
+            waited = time.monotonic() - started
+            if not _is_busy(error) or waited > WRITE_LOCK_SECONDS:
+                # on a broken connection, the error that broke it is the one to see
+                with contextlib.suppress(sqlite3.Error):
+                    dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                raise
+        time.sleep(WRITE_LOCK_POLL[waited > WRITE_LOCK_POLL_FAST_FOR])
+    dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

@@ -67,3 +67,24 @@ def test_every_migration_downgrades_and_upgrades_again(bare_app):
             upgrade(revision="+1")
         assert set(inspect(db.engine).get_table_names()) == tables
     assert _diff(bare_app) == []
+
+
+def test_the_results_covering_indexes_hold_only_counted_answers(bare_app):
+    """Alembic does not compare an index's WHERE: read what the database made."""
+    from sqlalchemy import text
+
+    from engage.responses.models import GROUP_COLUMNS
+
+    with bare_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'answers'"
+            else:
+                query = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'answers'"
+            made = {name: (sql or "").lower() for name, sql in conn.execute(text(query))}
+    for column in GROUP_COLUMNS:
+        definition = made[f"ix_answers_by_{column}"].replace("(", "").replace(")", "")
+        assert "where option_id is not null or number is not null" in definition, definition
+    # the index that finds free text by its question holds every answer
+    assert "where" not in made["ix_answers_question_id_option_id"]
