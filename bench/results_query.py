@@ -415,13 +415,16 @@ def floor_sql(question_ids: list[int]) -> str:
 
 
 def join_sql(question_ids: list[int]) -> str:
-    """(e): the group from the respondent's profile (none: no profile, "not recorded")."""
+    """(e): the group from the respondent's profile (none: no profile, "not recorded"),
+    over the same answers as (a)."""
+    from engage.responses.models import GROUPED_ANSWERS
+
     ids = ", ".join(str(int(i)) for i in question_ids)
     return (
         "SELECT a.question_id, p.ethnic_group, a.option_id, a.number, count(*) FROM answers a "
         "LEFT JOIN response_profiles p ON p.response_id = a.response_id "
         f"WHERE a.question_id IN ({ids}) "
-        "AND (a.option_id IS NOT NULL OR a.number IS NOT NULL) "
+        f"AND ({GROUPED_ANSWERS}) "
         "GROUP BY a.question_id, p.ethnic_group, a.option_id, a.number"
     )
 

@@ -168,11 +168,10 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-def grouped_answers(answers: Any = None) -> Any:
+def grouped_answers() -> Any:
     """The WHERE term of a statement over the answers that results count, in the words of
-    the covering indexes' own (GROUPED_ANSWERS), so that the database can use them.
-    ``answers``: the table (the default) or an alias of it."""
-    answers = Answer.__table__ if answers is None else answers
+    the covering indexes' own (GROUPED_ANSWERS), so that the database can use them."""
+    answers = Answer.__table__
     return or_(answers.c.option_id.is_not(None), answers.c.number.is_not(None))
 
 
