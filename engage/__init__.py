@@ -300,7 +300,7 @@ def _begin_immediate(dbapi_connection) -> None:
             break
         except sqlite3.OperationalError as error:
             waited = time.monotonic() - started
-            if not _is_busy(error) or waited > WRITE_LOCK_SECONDS:
+            if not sqlite_busy(error) or waited > WRITE_LOCK_SECONDS:
                 # on a broken connection, the error that broke it is the one to see
                 with contextlib.suppress(sqlite3.Error):
                     dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -309,7 +309,8 @@ def _begin_immediate(dbapi_connection) -> None:
     dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def sqlite_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLite could not take a lock another connection holds."""
     return getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY" or "locked" in str(error)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sqlalchemy_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engage.i18n import _l, languages, preferred_locale
@@ -43,6 +45,15 @@ MESSAGES = {
     ),
     503: (_l("Sorry, the service is unavailable"), _l("Try again later.")),
 }
+BUSY_MESSAGE = (
+    _l("Sorry, the service is busy"),
+    _l(
+        "Nothing was changed. Wait a few seconds, then go back and try again. "
+        "What you had already saved has not been lost."
+    ),
+)
+#: seconds a client is asked to wait after a busy database (the Retry-After header)
+BUSY_RETRY_AFTER = 5
 CSRF_MESSAGE = (
     _l("Your session has expired"),
     _l("For your security, the form timed out. Go back, reload the page and try again."),
@@ -83,8 +94,30 @@ def init_app(app: Flask) -> None:
     def unexpected_error(error):
         if isinstance(error, HTTPException):
             return http_error(error)
-        log.exception("unhandled error on %s %s", request.method, request.endpoint)
         from engage.extensions import db
 
+        if database_busy(error):
+            # a load, not a fault: the transaction is rolled back and the request can
+            # be sent again (a submit sent twice still stores one response)
+            log.warning("database busy on %s %s", request.method, request.endpoint)
+            db.session.rollback()
+            response = render_error(503, *BUSY_MESSAGE)
+            return response[0], 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
+        log.exception("unhandled error on %s %s", request.method, request.endpoint)
         db.session.rollback()
         return render_error(InternalServerError.code)
+
+
+def database_busy(error: BaseException) -> bool:
+    """The database could not take the request in time: SQLite's write lock held past
+    the wait (``engage.WRITE_LOCK_SECONDS``, or the busy timeout of a statement), or
+    every pooled connection in use past the pool's timeout."""
+    if isinstance(error, sqlalchemy_errors.TimeoutError):
+        return True
+    if isinstance(error, sqlalchemy_errors.OperationalError):
+        error = error.orig
+    if isinstance(error, sqlite3.OperationalError):
+        from engage import sqlite_busy
+
+        return sqlite_busy(error)
+    return False
