@@ -80,29 +80,42 @@ def first_row(engine: Engine, statement: Select, parameters: Mapping[str, Any]):
     arguments = (
         tuple(parameters[name] for name in plan.order) if plan.order is not None else parameters
     )
-    connection = engine.raw_connection()
-    try:
-        driver = connection.driver_connection
-        if plan.autocommit:
-            driver.autocommit = True
-        try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(plan.sql, arguments)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        finally:
-            if plan.autocommit:
-                driver.autocommit = False
-    finally:
-        connection.close()  # back to the pool
+    row = _fetch_one(engine, plan.sql, arguments, autocommit=plan.autocommit)
     if row is None:
         return None
     return tuple(
         value if process is None else process(value)
         for process, value in zip(plan.processors, row, strict=True)
     )
+
+
+def one_statement(engine: Engine, sql: str, parameters: Any) -> tuple | None:
+    """The first row of one statement in the driver's own SQL (``sql`` with the driver's
+    placeholders, ``parameters`` ready for it), run by itself on a pooled connection: on
+    PostgreSQL in autocommit, so that the statement is its own transaction (one round
+    trip, no BEGIN or COMMIT: all of it is written or none of it). The driver's errors
+    are raised as they come, not wrapped by SQLAlchemy."""
+    return _fetch_one(engine, sql, parameters, autocommit=engine.dialect.name == "postgresql")
+
+
+def _fetch_one(engine: Engine, sql: str, arguments: Any, *, autocommit: bool):
+    connection = engine.raw_connection()
+    try:
+        driver = connection.driver_connection
+        if autocommit:
+            driver.autocommit = True
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, arguments)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            if autocommit:
+                driver.autocommit = False
+    finally:
+        connection.close()  # back to the pool
 
 
 def _by_sqlalchemy(engine: Engine, statement: Select, parameters: Mapping[str, Any]):

@@ -170,6 +170,27 @@ def app(database_url, tmp_path, app_config):
 
 
 @pytest.fixture
+def committed_app(database_url, tmp_path):
+    """An app whose changes are really committed (jobs see them), with the test cast."""
+
+    def make(**config):
+        app = create_app(base_config(database_url, tmp_path / "instance", **config))
+        with app.app_context():
+            wipe()
+            factories.make_world()
+            db.session.commit()
+        made.append(app)
+        return app
+
+    made: list = []
+    yield make
+    for app in made:
+        with app.app_context():
+            wipe()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def ctx(app):
     """An application context for tests that call services directly."""
     with app.app_context():

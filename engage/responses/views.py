@@ -834,11 +834,12 @@ def _submit(slug: str):
         except service.Incomplete as incomplete:
             db.session.rollback()
             return _check_page(survey, draft, incomplete.errors, 400)
-        if not last and db.session.connection().dialect.name == "sqlite":
+        if not last and db.engine.dialect.name == "sqlite":
             db.session.rollback()  # the reading ends; the writes take the write lock
         g.read_only_transaction = False
         try:
-            service.write_submission(prepared)
+            # read apart from the session's transaction, written apart from it too
+            service.write_submission(prepared, apart=not last)
             db.session.commit()
         except service.DraftChanged:
             db.session.rollback()

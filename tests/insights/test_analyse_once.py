@@ -19,7 +19,6 @@ from tests.conftest import csrf_token, login
 from tests.insights.test_pipeline import ANSWERS, write_csv
 from tests.responses.test_jobs import (  # noqa: F401 - fixtures
     REDIS_URL,
-    committed_app,
     redis_queue,
     run_worker,
     wait_for,

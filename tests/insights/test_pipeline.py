@@ -23,7 +23,6 @@ from engage.responses.models import Answer
 from tests.factories import make_consultation, make_survey
 from tests.responses.test_jobs import (  # noqa: F401 - fixtures
     REDIS_URL,
-    committed_app,
     redis_queue,
     run_worker,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.conftest import CSRF_RE
 
 
@@ -37,6 +39,21 @@ GOOD_PAGES = [
     },
     {"summary": "Slow but kind", "area": "bl1 4aa"},
 ]
+
+
+#: what GOOD_PAGES store: {question key: stored value(s)}, as test_journey._answers reads
+GOOD_ANSWERS = {
+    "experience": "poor",
+    "why_poor": "The wait was too long.",
+    "services": ["gp", "hospital"],
+    "visit_type": "in_person",
+    "respect": "agree",
+    "recommend": 7.0,
+    "visits": 12.0,
+    "visit_date": date(2025, 3, 27),
+    "summary": "Slow but kind",
+    "area": "BL1",
+}
 
 
 def answer_pages(client, first_url: str, pages=GOOD_PAGES) -> str:

@@ -22,7 +22,6 @@ from engage.responses import transfer
 from tests.responses.test_jobs import (  # noqa: F401 - fixtures
     CSV,
     REDIS_URL,
-    committed_app,
     redis_queue,
     responses_of,
     run_worker,

@@ -12,11 +12,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from engage import create_app, jobs
+from engage import jobs
 from engage.extensions import db
 from engage.responses.models import Response
-from tests import factories
-from tests.conftest import base_config, wipe
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 CSV = "experience,services,ethnic_group\ngood,gp;pharmacy,K\npoor,,Z\nneither,hospital,99\n"
@@ -31,27 +29,6 @@ def count_to(n: int):
     for i in range(1, n + 1):
         jobs.report(i, n, stage="import")
     return {"count": n}
-
-
-@pytest.fixture
-def committed_app(database_url, tmp_path):
-    """An app whose changes are really committed (jobs see them), with the test cast."""
-
-    def make(**config):
-        app = create_app(base_config(database_url, tmp_path / "instance", **config))
-        with app.app_context():
-            wipe()
-            factories.make_world()
-            db.session.commit()
-        made.append(app)
-        return app
-
-    made: list = []
-    yield make
-    for app in made:
-        with app.app_context():
-            wipe()
-            db.engine.dispose()
 
 
 def wait_for(job_id: str, seconds: float = 30) -> dict:

@@ -18,6 +18,7 @@ from engage.responses.models import Answer, Channel, Draft, Erasure, Profile, Re
 from engage.sqltypes import utcnow
 from tests.conftest import login
 from tests.responses.journey import (
+    GOOD_ANSWERS,
     GOOD_PAGES,
     answer_about_you,
     answer_pages,
@@ -81,18 +82,7 @@ def test_a_respondent_answers_every_question_type_and_gets_a_reference(app, clie
 
     assert stored.channel == Channel.online and stored.locale == "en"
     assert stored.entered_by_id is None and stored.forum_id is None
-    assert _answers(app, stored.id) == {
-        "experience": "poor",
-        "why_poor": "The wait was too long.",
-        "services": ["gp", "hospital"],
-        "visit_type": "in_person",
-        "respect": "agree",
-        "recommend": 7.0,
-        "visits": 12.0,
-        "visit_date": date(2025, 3, 27),
-        "summary": "Slow but kind",
-        "area": "BL1",
-    }
+    assert _answers(app, stored.id) == GOOD_ANSWERS
     with app.app_context():
         profile = db.session.get(Profile, stored.id)
         assert (profile.ethnic_group, profile.language, profile.age_band) == (

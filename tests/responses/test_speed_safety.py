@@ -31,6 +31,7 @@ from engage.extensions import db
 from engage.responses import service
 from engage.responses import views as journey_views
 from engage.responses.models import Answer, Draft, Response
+from tests import factories
 from tests.responses.journey import GOOD_PAGES, answer_about_you, answer_pages, start, submit
 
 #: the macro as it was, on nhsuk-frontend-jinja's components (the reference markup)
@@ -541,3 +542,26 @@ def test_the_language_links_are_this_page_in_each_language(app, client, world):
     html = client.get("/ur/surveys/test-survey/page/3").get_data(as_text=True)
     assert 'href="/ur/"' in html or 'href="/ur"' in html
     assert 'href="/en/surveys/test-survey/page/3" lang="en"' in html
+
+
+def test_a_response_with_no_answers_is_still_stored(app, world):
+    """Every question optional and none answered (monitoring declined): a response with
+    no answer rows and no profile, written as one with both."""
+    with app.app_context():
+        consultation = consultations.get_consultation(world.consultation)
+        survey = factories.make_survey(consultation, slug="all-optional", every_type=False)
+        section = consultations.add_section(survey, title={"en": "Anything else"})
+        consultations.add_question(
+            survey, key="else", type="short_text", label={"en": "Anything else?"}, section=section
+        )
+        db.session.commit()
+        snapshot = journey_survey("all-optional")
+        draft, _token = service.start_draft(snapshot, locale="en", days=1)
+        db.session.commit()
+        response = service.submit(draft, snapshot)
+        db.session.commit()
+        assert response.reference and draft.response_id == response.id
+        stored = db.session.get(Response, response.id)
+        assert stored.survey_id == survey.id
+        answers = select(func.count()).select_from(Answer).where(Answer.response_id == stored.id)
+        assert db.session.scalar(answers) == 0
