@@ -535,6 +535,8 @@ def write_submission(
         if isinstance(written, Response):
             return written
         response_id, reference, updated = written
+        if response_id is None:
+            raise DraftChanged()
     else:
         connection = db.session.connection()
         written = _insert_response(**prepared.response)
@@ -586,14 +588,16 @@ def _write_postgresql(
 ) -> tuple[int, str, int] | Response:
     """On PostgreSQL, everything a submission writes in one statement (the response, the
     draft marked submitted, the answers as arrays unnested, the profile): the new
-    response's (id, reference, drafts updated); or, when the same draft was submitted at
-    the same moment elsewhere, that response.
+    response's (id, reference, 1); or, when the same draft was submitted at the same
+    moment elsewhere, that response; or (None, None, 0) when the draft is no longer as
+    it was read (with ``check``) or was submitted, and nothing was written.
 
-    One statement is one round trip and one plan, against five: with two workers this
-    doubles the submits a second the database takes (bench/submit_survey.py). When the
-    response's INSERT skips its row (a unique constraint: ON CONFLICT DO NOTHING), the
-    rest of the statement writes nothing either, and the reference is tried again as in
-    :func:`_insert_response`."""
+    One statement is one round trip, against four with BEGIN and COMMIT
+    (bench/submit_survey.py: 188-210 -> 270-302 submits a second). It locks the draft
+    first and writes only if the draft is still as read, so that in autocommit
+    (``apart``) a draft changed meanwhile leaves nothing written. When the response's
+    INSERT skips its row (a unique constraint: ON CONFLICT DO NOTHING), the rest writes
+    nothing either, and the reference is tried again as in :func:`_insert_response`."""
     draft = prepared.draft
     answer_keys = (
         tuple(k for k in prepared.answers[0] if k != "response_id") if prepared.answers else ()
@@ -621,12 +625,15 @@ def _write_postgresql(
             row = reads.one_statement(db.engine, write.sql, write.bind(params))
         else:
             row = db.session.connection().exec_driver_sql(write.sql, write.bind(params)).first()
-        if row is not None:
-            return row[0], reference, row[1]
+        response_id, found = row
+        if response_id is not None:
+            return response_id, reference, found
         if key is not None:
             existing = db.session.scalar(select(Response).where(Response.submission_key == key))
             if existing is not None:
-                return existing
+                return existing  # the same draft, submitted at the same moment elsewhere
+        if not found:
+            return None, None, 0  # changed or submitted since it was read: nothing written
     raise RuntimeError("no unused response reference was found")
 
 
@@ -673,12 +680,19 @@ def _postgresql_write(
 
     responses, answers = Response.__table__, Answer.__table__
     profiles, drafts = Profile.__table__, Draft.__table__
+    # g: the draft, locked, if it is still as it was read and not submitted (a draft
+    # changed meanwhile is seen as it now is once its writer commits): without it,
+    # nothing is written, for a statement in autocommit cannot be rolled back after
+    where = "id = %(draft_id)s AND response_id IS NULL"
+    if check:
+        where += f" AND updated_at = {param('d_seen', drafts.c.updated_at)}"
+    parts = [f"WITH g AS (SELECT id FROM {drafts.name} WHERE {where} FOR UPDATE)"]  # noqa: S608
     columns = (*response_keys, "reference")
     values = ", ".join(param(f"r_{k}", responses.c[k]) for k in columns)
-    parts = [
-        f"WITH r AS (INSERT INTO {responses.name} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608
+    parts.append(
+        f"r AS (INSERT INTO {responses.name} ({', '.join(columns)}) SELECT {values} FROM g"  # noqa: S608
         " ON CONFLICT DO NOTHING RETURNING id)"
-    ]
+    )
     sets = ", ".join(
         [
             "response_id = r.id",
@@ -688,10 +702,9 @@ def _postgresql_write(
             f"updated_at = {param('d_now', drafts.c.updated_at)}",
         ]
     )
-    where = f"{drafts.name}.id = %(draft_id)s AND {drafts.name}.response_id IS NULL"
-    if check:
-        where += f" AND {drafts.name}.updated_at = {param('d_seen', drafts.c.updated_at)}"
-    parts.append(f"d AS (UPDATE {drafts.name} SET {sets} FROM r WHERE {where} RETURNING 1)")  # noqa: S608
+    parts.append(
+        f"d AS (UPDATE {drafts.name} SET {sets} FROM r WHERE {drafts.name}.id = %(draft_id)s)"  # noqa: S608
+    )
     if answer_keys:
         arrays = ", ".join(param(f"a_{k}", answers.c[k], each=True) for k in answer_keys)
         parts.append(
@@ -704,7 +717,9 @@ def _postgresql_write(
             f"p AS (INSERT INTO {profiles.name} (response_id, {', '.join(profile_keys)})"  # noqa: S608
             f" SELECT r.id, {values} FROM r)"
         )
-    sql = ",\n".join(parts) + "\nSELECT r.id, (SELECT count(*) FROM d) FROM r"  # noqa: S608
+    # always one row: the new response's id (NULL when a unique constraint skipped it),
+    # and whether the draft was found as read
+    sql = ",\n".join(parts) + "\nSELECT (SELECT id FROM r), (SELECT count(*) FROM g)"  # noqa: S608
     statement = _postgresql_writes[cache_key] = _Statement(sql, processors)
     return statement
 
