@@ -310,8 +310,12 @@ def _begin_immediate(dbapi_connection) -> None:
 
 
 def sqlite_busy(error: sqlite3.OperationalError) -> bool:
-    """SQLite could not take a lock another connection holds."""
-    return getattr(error, "sqlite_errorname", "") == "SQLITE_BUSY" or "locked" in str(error)
+    """SQLite could not take a lock another connection holds (SQLITE_BUSY: "database is
+    locked"; not SQLITE_LOCKED, a conflict within one connection, which is a bug)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == sqlite3.SQLITE_BUSY
+    return str(error) == "database is locked"
 
 
 def _read_only_request() -> bool:

@@ -15,6 +15,7 @@ processing, a paramstyle other than qmark or pyformat) is run by SQLAlchemy inst
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +114,10 @@ def _fetch_one(engine: Engine, sql: str, arguments: Any, *, autocommit: bool):
                 cursor.close()
         finally:
             if autocommit:
-                driver.autocommit = False
+                # on a broken connection this fails too: its own error is the one to see
+                # (and the pool, resetting it, throws it away)
+                with contextlib.suppress(Exception):
+                    driver.autocommit = False
     finally:
         connection.close()  # back to the pool
 

@@ -521,7 +521,8 @@ def write_submission(
 
     With ``check_unchanged``, the draft must still be as it was read (its
     ``updated_at``) and not submitted: else :class:`DraftChanged` is raised and the
-    caller rolls back and reads it again.
+    caller rolls back and reads it again. (On PostgreSQL it is raised, nothing written,
+    also for a draft that is gone.)
 
     On PostgreSQL it is one statement (:func:`_write_postgresql`); ``apart`` (for a
     request that has written nothing else), that statement is its own transaction, on a
@@ -534,7 +535,7 @@ def write_submission(
         written = _write_postgresql(prepared, now, check, apart=apart)
         if isinstance(written, Response):
             return written
-        response_id, reference, updated = written
+        response_id, reference, _found = written
         if response_id is None:
             raise DraftChanged()
     else:
@@ -557,6 +558,8 @@ def write_submission(
                 "seen": draft.updated_at,
             },
         ).rowcount
+        if updated != 1 and check_unchanged:
+            raise DraftChanged()  # before the inserts: the caller rolls back
         rows = prepared.answers
         for row in rows:
             row["response_id"] = response_id
@@ -566,8 +569,6 @@ def write_submission(
             connection.execute(
                 Profile.__table__.insert(), {"response_id": response_id, **prepared.profile}
             )
-    if updated != 1 and check_unchanged:
-        raise DraftChanged()
     changed = {
         "response_id": response_id,
         "reference": reference,
@@ -604,7 +605,7 @@ def _write_postgresql(
     )
     dialect = db.engine.dialect
     write = _postgresql_write(
-        dialect, tuple(prepared.response), answer_keys, tuple(prepared.profile), check
+        dialect, tuple(prepared.response), answer_keys, tuple(sorted(prepared.profile)), check
     )
     # a session given a connection of its own (the tests') always writes on it
     apart = apart and db.session.session_factory.kw.get("bind") is None
@@ -640,7 +641,7 @@ def _write_postgresql(
 @dataclass(frozen=True)
 class _Statement:
     """SQL for the driver, with what SQLAlchemy would do to each value first (an enum
-    to its name, a datetime to UTC, a dict to JSON)."""
+    to its stored value, a datetime to UTC)."""
 
     sql: str
     #: {parameter: (the column type's bind processor, over a list of values?)}

@@ -101,6 +101,12 @@ def init_app(app: Flask) -> None:
             # be sent again (a submit sent twice still stores one response)
             log.warning("database busy on %s %s", request.method, request.endpoint)
             db.session.rollback()
+            if "_login_user" not in g:
+                # the page's header would load the signed-in user: from the database
+                # that could not answer. Shown as signed out, this once
+                from engage.extensions import login_manager
+
+                g._login_user = login_manager.anonymous_user()
             response = render_error(503, *BUSY_MESSAGE)
             return response[0], 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
         log.exception("unhandled error on %s %s", request.method, request.endpoint)

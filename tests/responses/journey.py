@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from sqlalchemy import update
+
+from engage.extensions import db
+from engage.responses import service
+from engage.responses.models import Draft
 from tests.conftest import CSRF_RE
 
 
@@ -92,3 +97,34 @@ def answer_about_you(client, slug: str = "test-survey", locale: str = "en", cons
 
 def submit(client, slug: str = "test-survey", locale: str = "en"):
     return post(client, f"/{locale}/surveys/{slug}/submit", token_from=f"/{locale}/withdraw")
+
+
+def changing_draft(monkeypatch, times: int, *, committed: bool = False) -> list:
+    """Before each of the submit's first ``times`` writes, the draft changes as if saved
+    in another tab at that moment (a new answer and a new ``updated_at``): in the
+    session's transaction, or ``committed`` on a connection of its own, as another
+    request would. Returns the list of writes attempted (each one's ``apart``)."""
+    real = service.write_submission
+    attempts = []
+
+    def write_after_a_change(prepared, **kwargs):
+        attempts.append(kwargs.get("apart", False))
+        if len(attempts) <= times:
+            draft = prepared.draft
+            change = (
+                update(Draft)
+                .where(Draft.id == draft.id)
+                .values(
+                    answers={**draft.answers, "summary": "Changed in another tab"},
+                    updated_at=draft.updated_at + timedelta(seconds=1),
+                )
+            )
+            if committed:
+                with db.engine.begin() as connection:
+                    connection.execute(change)
+            else:
+                db.session.execute(change)
+        return real(prepared, **kwargs)
+
+    monkeypatch.setattr(service, "write_submission", write_after_a_change)
+    return attempts

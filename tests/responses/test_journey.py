@@ -57,7 +57,8 @@ def _answers(app, response_id: int) -> dict:
             else:
                 value = answer.number if answer.number is not None else answer.text or answer.date
             result.setdefault(key, []).append(value)
-        return {k: v if len(v) > 1 else v[0] for k, v in result.items()}
+        # the rows of a multiple choice in no particular order: sorted
+        return {k: sorted(v) if len(v) > 1 else v[0] for k, v in result.items()}
 
 
 def test_a_respondent_answers_every_question_type_and_gets_a_reference(app, client, world):

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 
 import pytest
 from flask import g
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from engage.consultations import authoring
 from engage.consultations import service as consultations
@@ -32,7 +32,14 @@ from engage.responses import service
 from engage.responses import views as journey_views
 from engage.responses.models import Answer, Draft, Response
 from tests import factories
-from tests.responses.journey import GOOD_PAGES, answer_about_you, answer_pages, start, submit
+from tests.responses.journey import (
+    GOOD_PAGES,
+    answer_about_you,
+    answer_pages,
+    changing_draft,
+    start,
+    submit,
+)
 
 #: the macro as it was, on nhsuk-frontend-jinja's components (the reference markup)
 OLD_QUESTION_FIELD = """
@@ -267,31 +274,6 @@ def test_a_taken_reference_is_retried_and_the_response_is_stored_once(app, world
         assert db.session.scalar(select(func.count()).select_from(Response)) == 2
 
 
-def _changing_draft(monkeypatch, times: int) -> list:
-    """Before each of the submit's first ``times`` writes, the draft changes as if saved
-    in another tab at that moment (a new answer and a new ``updated_at``); returns the
-    list of writes attempted."""
-    real = service.write_submission
-    attempts = []
-
-    def write_after_a_change(prepared, **kwargs):
-        attempts.append(prepared.draft.id)
-        if len(attempts) <= times:
-            draft = prepared.draft
-            db.session.execute(
-                update(Draft)
-                .where(Draft.id == draft.id)
-                .values(
-                    answers={**draft.answers, "summary": "Changed in another tab"},
-                    updated_at=draft.updated_at + timedelta(seconds=1),
-                )
-            )
-        return real(prepared, **kwargs)
-
-    monkeypatch.setattr(service, "write_submission", write_after_a_change)
-    return attempts
-
-
 def _ready_to_submit(client) -> None:
     answer_pages(client, start(client))
     answer_about_you(client, consent=False)
@@ -301,7 +283,7 @@ def test_a_draft_changed_while_submitting_is_read_again_and_stored_once(
     app, client, world, monkeypatch
 ):
     _ready_to_submit(client)
-    attempts = _changing_draft(monkeypatch, times=1)
+    attempts = changing_draft(monkeypatch, times=1)
     response = submit(client)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/done")
@@ -319,7 +301,7 @@ def test_a_draft_that_keeps_changing_is_not_submitted_and_the_check_page_says_so
     app, client, world, monkeypatch
 ):
     _ready_to_submit(client)
-    attempts = _changing_draft(monkeypatch, times=journey_views.SUBMIT_ATTEMPTS)
+    attempts = changing_draft(monkeypatch, times=journey_views.SUBMIT_ATTEMPTS)
     response = submit(client)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/en/surveys/test-survey/check")
@@ -512,7 +494,6 @@ def test_the_draft_is_found_when_the_survey_id_is_not_known_yet(app, client, wor
 
 
 def test_an_expired_draft_is_not_found(app, client, world):
-    from datetime import timedelta
 
     from engage.sqltypes import utcnow
 

@@ -6,14 +6,19 @@ everything on one connection, so these tests have an app of their own."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.responses import service
 from engage.responses.models import Answer, Channel, Draft, Profile, Response
-from tests.responses.journey import GOOD_ANSWERS, answer_about_you, answer_pages, start, token_of
+from tests.responses.journey import (
+    GOOD_ANSWERS,
+    answer_about_you,
+    answer_pages,
+    changing_draft,
+    start,
+    token_of,
+)
 from tests.responses.test_journey import _answers
 
 SUBMIT = "/en/surveys/test-survey/submit"
@@ -99,28 +104,10 @@ def test_answers_changed_in_another_tab_while_sending_are_sent_once_as_changed(
     as it now is, once."""
     app = committed_app()
     client = _ready(app)
-    real = service.write_submission
-    tries = []
-
-    def write_after_another_tab_saved(prepared, **kwargs):
-        tries.append(kwargs.get("apart"))
-        if len(tries) == 1:
-            draft = prepared.draft
-            with db.engine.begin() as conn:  # committed, as another request would
-                conn.execute(
-                    update(Draft)
-                    .where(Draft.id == draft.id)
-                    .values(
-                        answers={**draft.answers, "summary": "Changed in another tab"},
-                        updated_at=draft.updated_at + timedelta(seconds=1),
-                    )
-                )
-        return real(prepared, **kwargs)
-
-    monkeypatch.setattr(service, "write_submission", write_after_another_tab_saved)
+    tries = changing_draft(monkeypatch, times=1, committed=True)
     sent = client.post(SUBMIT, data={"csrf_token": _token(client)})
     assert sent.status_code == 303 and sent.headers["Location"].endswith("/done")
-    assert tries[0] is True and len(tries) == 2
+    assert tries == [True, True]  # both tries apart from the session
     with app.app_context():
         stored = db.session.scalars(select(Response)).one()
         assert db.session.scalar(select(func.count()).select_from(Answer)) == 11

@@ -22,7 +22,7 @@ from engage.extensions import db
 from engage.responses.models import Draft
 from engage.web import errors
 from tests import factories
-from tests.conftest import base_config
+from tests.conftest import base_config, login
 from tests.responses.journey import post, start
 
 
@@ -36,7 +36,7 @@ def busy_app(tmp_path, monkeypatch):
     )
     with app.app_context():
         db.create_all()
-        factories.make_world()
+        app.cast = factories.make_world()
         db.session.commit()
     app.database_path = path
     yield app
@@ -85,7 +85,6 @@ def test_a_page_sent_while_another_writer_holds_the_lock_is_a_503_and_can_be_sen
     assert _draft_answers(busy_app) == saved  # nothing written, nothing lost
     # logged as a warning that names the route, not as an error with a traceback
     assert [r.levelname for r in caplog.records] == ["WARNING"]
-    assert "poor" not in caplog.text
 
     again = post(client, first_page, {"experience": "poor"})
     assert again.status_code == 302
@@ -111,9 +110,26 @@ def test_every_pooled_connection_in_use_is_a_503(busy_app, path):
     assert client.get(path).status_code == 200
 
 
+def test_a_signed_in_person_gets_the_busy_page_too(busy_app):
+    """The page's header shows who is signed in: with no connection to load them from,
+    it shows no one, this once (else the error page itself fails: a 500)."""
+    client = busy_app.test_client()
+    login(client, busy_app.cast.emails["analyst"])
+    with busy_app.app_context():
+        taken = db.engine.connect()
+        try:
+            busy = client.get("/en/consultations")
+        finally:
+            taken.close()
+    assert busy.status_code == 503
+    assert f"<h1>{_expected(busy_app, 'en')[0]}</h1>" in busy.get_data(as_text=True)
+    assert busy_app.cast.emails["analyst"] in client.get("/en/account").get_data(as_text=True)
+
+
 def test_other_database_errors_are_still_the_500_page(busy_app):
     assert not errors.database_busy(sqlite3.OperationalError("no such table: answers"))
     assert not errors.database_busy(ValueError("database is locked"))
+    assert not errors.database_busy(sqlite3.OperationalError("database table is locked"))
     assert errors.database_busy(sqlite3.OperationalError("database is locked"))
     # a statement that waited out SQLite's busy timeout, as SQLAlchemy wraps it
     wrapped = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
