@@ -88,3 +88,34 @@ def test_the_results_covering_indexes_hold_only_counted_answers(bare_app):
         assert "where option_id is not null or number is not null" in definition, definition
     # the index that finds free text by its question holds every answer
     assert "where" not in made["ix_answers_question_id_option_id"]
+
+
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL or "").startswith("postgresql"), reason="PostgreSQL's CONCURRENTLY"
+)
+def test_postgresql_rebuilds_the_covering_indexes_without_blocking_submits(bare_app):
+    """Made partial on a database with answers in it: each index is built CONCURRENTLY
+    (writes go on) beside the old one, outside a transaction, and swapped in."""
+    from sqlalchemy import event
+
+    partial = "c4e1a7d2b9f3"
+    with bare_app.app_context():
+        upgrade(revision=partial)
+        downgrade(revision="-1")
+        statements = []
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def seen(conn, cursor, statement, *args):
+            statements.append(" ".join(statement.split()))
+
+        upgrade(revision=partial)
+        event.remove(db.engine, "before_cursor_execute", seen)
+    # (PostgreSQL refuses CONCURRENTLY inside a transaction: that these ran says they
+    # were outside one)
+    building = [s for s in statements if "ix_answers_by_ethnic_group" in s]
+    assert [s.split(" ON ")[0] for s in building] == [
+        "DROP INDEX CONCURRENTLY IF EXISTS ix_answers_by_ethnic_group_new",
+        "CREATE INDEX CONCURRENTLY ix_answers_by_ethnic_group_new",
+        "DROP INDEX CONCURRENTLY ix_answers_by_ethnic_group",
+        "ALTER INDEX ix_answers_by_ethnic_group_new RENAME TO ix_answers_by_ethnic_group",
+    ]

@@ -23,24 +23,40 @@ GROUP_COLUMNS = (
 GROUPED_ANSWERS = 'option_id IS NOT NULL OR number IS NOT NULL'
 
 
-def _create(column, where):
+def _create(column, where, name=None, **options):
     kwargs = {} if where is None else {'sqlite_where': sa.text(where), 'postgresql_where': sa.text(where)}
     op.create_index(
-        f'ix_answers_by_{column}',
+        name or f'ix_answers_by_{column}',
         'answers',
         ['question_id', column, 'option_id', 'number', 'response_id'],
         unique=False,
         **kwargs,
+        **options,
     )
 
 
+def _rebuild(where):
+    if op.get_bind().dialect.name != 'postgresql':
+        for column in GROUP_COLUMNS:
+            op.drop_index(f'ix_answers_by_{column}', table_name='answers')
+            _create(column, where)
+        return
+    # PostgreSQL: each new index is built beside the old one without blocking the
+    # answers' writes (CONCURRENTLY: a large table takes a while, and respondents go on
+    # submitting), then swapped in. Outside a transaction, as CONCURRENTLY must be; run
+    # again after a failure, it starts each swap afresh.
+    with op.get_context().autocommit_block():
+        for column in GROUP_COLUMNS:
+            name = f'ix_answers_by_{column}'
+            op.execute(f'DROP INDEX CONCURRENTLY IF EXISTS {name}_new')
+            _create(column, where, f'{name}_new', postgresql_concurrently=True)
+            op.drop_index(name, table_name='answers', postgresql_concurrently=True)
+            op.execute(f'ALTER INDEX {name}_new RENAME TO {name}')
+
+
 def upgrade():
-    for column in GROUP_COLUMNS:
-        op.drop_index(f'ix_answers_by_{column}', table_name='answers')
-        _create(column, GROUPED_ANSWERS)
+    _rebuild(GROUPED_ANSWERS)
 
 
 def downgrade():
-    for column in GROUP_COLUMNS:
-        op.drop_index(f'ix_answers_by_{column}', table_name='answers')
-        _create(column, None)
+    _rebuild(None)
