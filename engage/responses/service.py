@@ -209,9 +209,15 @@ def read_row(statement, parameters: Mapping[str, Any], *, apart: bool = False):
     page), which then needs no ORM session, and on PostgreSQL no BEGIN and ROLLBACK.
 
     A session given a connection of its own (the tests') always reads on it."""
-    if apart and db.session.session_factory.kw.get("bind") is None:
+    if apart and _apart_possible():
         return reads.first_row(db.engine, statement, parameters)
     return db.session.connection().execute(statement, parameters).first()
+
+
+def _apart_possible() -> bool:
+    """Whether a read or write may go on a pooled connection of its own: not when the
+    session was given a connection of its own (the tests'), which all of it must use."""
+    return db.session.session_factory.kw.get("bind") is None
 
 
 def find_survey_and_draft(
@@ -533,11 +539,11 @@ def write_submission(
     check = check_unchanged and draft.updated_at is not None
     if db.engine.dialect.name == "postgresql":
         written = _write_postgresql(prepared, now, check, apart=apart)
+        if written is None:
+            raise DraftChanged()
         if isinstance(written, Response):
             return written
-        response_id, reference, _found = written
-        if response_id is None:
-            raise DraftChanged()
+        response_id, reference = written
     else:
         connection = db.session.connection()
         written = _insert_response(**prepared.response)
@@ -586,12 +592,12 @@ def write_submission(
 
 def _write_postgresql(
     prepared: Submission, now: datetime, check: bool, *, apart: bool
-) -> tuple[int, str, int] | Response:
+) -> tuple[int, str] | Response | None:
     """On PostgreSQL, everything a submission writes in one statement (the response, the
     draft marked submitted, the answers as arrays unnested, the profile): the new
-    response's (id, reference, 1); or, when the same draft was submitted at the same
-    moment elsewhere, that response; or (None, None, 0) when the draft is no longer as
-    it was read (with ``check``) or was submitted, and nothing was written.
+    response's (id, reference); or, when the same draft was submitted at the same
+    moment elsewhere, that response; or None when the draft is no longer as it was read
+    (with ``check``) or was submitted, and nothing was written.
 
     One statement is one round trip, against four with BEGIN and COMMIT
     (bench/submit_survey.py: 188-210 -> 270-302 submits a second). It locks the draft
@@ -607,8 +613,7 @@ def _write_postgresql(
     write = _postgresql_write(
         dialect, tuple(prepared.response), answer_keys, tuple(sorted(prepared.profile)), check
     )
-    # a session given a connection of its own (the tests') always writes on it
-    apart = apart and db.session.session_factory.kw.get("bind") is None
+    apart = apart and _apart_possible()
     params = {
         "draft_id": draft.id,
         "d_now": now,
@@ -628,13 +633,13 @@ def _write_postgresql(
             row = db.session.connection().exec_driver_sql(write.sql, write.bind(params)).first()
         response_id, found = row
         if response_id is not None:
-            return response_id, reference, found
+            return response_id, reference
         if key is not None:
             existing = db.session.scalar(select(Response).where(Response.submission_key == key))
             if existing is not None:
                 return existing  # the same draft, submitted at the same moment elsewhere
         if not found:
-            return None, None, 0  # changed or submitted since it was read: nothing written
+            return None  # changed or submitted since it was read: nothing written
     raise RuntimeError("no unused response reference was found")
 
 
