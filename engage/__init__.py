@@ -121,6 +121,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
+    else:
+        from engage import pool
+
+        with app.app_context():
+            pool.init_engine(db.engine, float(app.config["DATABASE_PING_AFTER"]))
     migrate.init_app(
         app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True
     )

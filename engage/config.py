@@ -8,6 +8,10 @@ class Config:
     DATABASE_URL: str | None = None
     #: ``None`` means a random key kept in the instance folder
     SECRET_KEY: str | None = None
+    #: a pooled database connection unused for this many seconds is checked before use
+    #: (one empty statement), so that one the server dropped meanwhile (a restart, a
+    #: failover) is replaced rather than failing a request (engage.pool)
+    DATABASE_PING_AFTER: float = 30
     #: when set, background jobs run on RQ and rate limits are kept in Redis
     REDIS_URL: str | None = None
 

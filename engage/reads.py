@@ -23,6 +23,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.sql import Select
 
+from engage import pool
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -100,26 +102,40 @@ def one_statement(engine: Engine, sql: str, parameters: Any) -> tuple | None:
 
 
 def _fetch_one(engine: Engine, sql: str, arguments: Any, *, autocommit: bool):
-    connection = engine.raw_connection()
-    try:
-        driver = connection.driver_connection
-        if autocommit:
-            driver.autocommit = True
+    # a connection the server dropped while it sat in the pool: once more on a new one
+    # (engage.pool; the callers' statements are safe to send twice)
+    for attempt in (1, 2):
+        connection = engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, arguments)
-                return cursor.fetchone()
-            finally:
-                cursor.close()
+            return _fetch_on(connection, sql, arguments, autocommit=autocommit)
+        except Exception as error:
+            if not pool.lost(engine, error, connection.dbapi_connection):
+                raise
+            pool.forget(engine, connection, error)
+            if attempt == 2:
+                raise pool.unavailable(error) from error
         finally:
-            if autocommit:
-                # on a broken connection this fails too: its own error is the one to see
-                # (and the pool, resetting it, throws it away)
-                with contextlib.suppress(Exception):
-                    driver.autocommit = False
+            connection.close()  # back to the pool
+    return None  # not reached: the second attempt returns or raises
+
+
+def _fetch_on(connection, sql: str, arguments: Any, *, autocommit: bool):
+    driver = connection.driver_connection
+    if autocommit:
+        driver.autocommit = True
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, arguments)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
     finally:
-        connection.close()  # back to the pool
+        if autocommit:
+            # on a broken connection this fails too: its own error is the one to see
+            # (and the pool, resetting it, throws it away)
+            with contextlib.suppress(Exception):
+                driver.autocommit = False
 
 
 def _by_sqlalchemy(engine: Engine, statement: Select, parameters: Mapping[str, Any]):

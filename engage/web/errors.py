@@ -52,6 +52,13 @@ BUSY_MESSAGE = (
         "What you had already saved has not been lost."
     ),
 )
+UNAVAILABLE_MESSAGE = (
+    MESSAGES[503][0],
+    _l(
+        "Wait a few seconds, then go back and try again. "
+        "What you had already saved has not been lost."
+    ),
+)
 #: seconds a client is asked to wait after a busy database (the Retry-After header)
 BUSY_RETRY_AFTER = 5
 CSRF_MESSAGE = (
@@ -96,10 +103,17 @@ def init_app(app: Flask) -> None:
             return http_error(error)
         from engage.extensions import db
 
-        if database_busy(error):
-            # a load, not a fault: the transaction is rolled back and the request can
-            # be sent again (a submit sent twice still stores one response)
-            log.warning("database busy on %s %s", request.method, request.endpoint)
+        busy = database_busy(error)
+        if busy or database_unavailable(error):
+            # a load or a server that went away, not a fault: the transaction is rolled
+            # back and the request can be sent again (a submit sent twice still stores
+            # one response)
+            log.warning(
+                "database %s on %s %s",
+                "busy" if busy else "unavailable",
+                request.method,
+                request.endpoint,
+            )
             db.session.rollback()
             if "_login_user" not in g:
                 # the page's header would load the signed-in user: from the database
@@ -107,7 +121,7 @@ def init_app(app: Flask) -> None:
                 from engage.extensions import login_manager
 
                 g._login_user = login_manager.anonymous_user()
-            response = render_error(503, *BUSY_MESSAGE)
+            response = render_error(503, *(BUSY_MESSAGE if busy else UNAVAILABLE_MESSAGE))
             return response[0], 503, {"Retry-After": str(BUSY_RETRY_AFTER)}
         log.exception("unhandled error on %s %s", request.method, request.endpoint)
         db.session.rollback()
@@ -127,3 +141,27 @@ def database_busy(error: BaseException) -> bool:
 
         return sqlite_busy(error)
     return False
+
+
+#: SQLSTATE classes of a server that cannot be reached or is going away: connection
+#: exceptions (08) and operator intervention such as a shutdown (57P)
+_UNAVAILABLE_STATES = ("08", "57P")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database server could not be reached, or the connection to it was lost during
+    the request (a restart, a failover; engage.pool replaces such connections)."""
+    if isinstance(error, sqlalchemy_errors.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    if not isinstance(error, psycopg.Error):
+        return False
+    if error.sqlstate is None:
+        # no answer from a server at all: it could not be reached, or the connection broke
+        return isinstance(error, psycopg.OperationalError)
+    return error.sqlstate.startswith(_UNAVAILABLE_STATES)
