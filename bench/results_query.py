@@ -401,31 +401,35 @@ def analyze(url: str) -> None:
 # The hand-written queries -----------------------------------------------------------------
 
 
-def floor_sql(question_ids: list[int]) -> str:
+#: the groups ``--by`` can take: those of the monitoring profile, so that (e) can join it
+BY_CHOICES = ("ethnic_group", "language", "religion", "age_band", "sex", "disability")
+
+
+def floor_sql(question_ids: list[int], by: str = "ethnic_group") -> str:
     """(a): the group stored on the answer, one covering index (which holds the answers
     with an option or a number: the WHERE says so in the index's own words)."""
     from engage.responses.models import GROUPED_ANSWERS
 
     ids = ", ".join(str(int(i)) for i in question_ids)
     return (
-        "SELECT question_id, ethnic_group, option_id, number, count(*) FROM answers "
+        f"SELECT question_id, {by}, option_id, number, count(*) FROM answers "
         f"WHERE question_id IN ({ids}) AND ({GROUPED_ANSWERS}) "
-        "GROUP BY question_id, ethnic_group, option_id, number"
+        f"GROUP BY question_id, {by}, option_id, number"
     )
 
 
-def join_sql(question_ids: list[int]) -> str:
+def join_sql(question_ids: list[int], by: str = "ethnic_group") -> str:
     """(e): the group from the respondent's profile (none: no profile, "not recorded"),
     over the same answers as (a)."""
     from engage.responses.models import GROUPED_ANSWERS
 
     ids = ", ".join(str(int(i)) for i in question_ids)
     return (
-        "SELECT a.question_id, p.ethnic_group, a.option_id, a.number, count(*) FROM answers a "
+        f"SELECT a.question_id, p.{by}, a.option_id, a.number, count(*) FROM answers a "
         "LEFT JOIN response_profiles p ON p.response_id = a.response_id "
         f"WHERE a.question_id IN ({ids}) "
         f"AND ({GROUPED_ANSWERS}) "
-        "GROUP BY a.question_id, p.ethnic_group, a.option_id, a.number"
+        f"GROUP BY a.question_id, p.{by}, a.option_id, a.number"
     )
 
 
@@ -518,12 +522,14 @@ def login(client) -> None:
     assert response.status_code == 302, response.status_code
 
 
-def make_calls(app, token: str) -> tuple[Callable[[], None], Callable[[], None], str, str]:
+def make_calls(
+    app, token: str, by: str = "ethnic_group"
+) -> tuple[Callable[[], None], Callable[[], None], str, str]:
     """The (b) and (c) calls, and how each is made."""
     client = app.test_client()
     login(client)
-    api_url = f"/api/v1/surveys/{SLUG}/results?by=ethnic_group"
-    page_url = f"/en/surveys/{SLUG}/results?by=ethnic_group"
+    api_url = f"/api/v1/surveys/{SLUG}/results?by={by}"
+    page_url = f"/en/surveys/{SLUG}/results?by={by}"
 
     def direct() -> None:
         from engage.consultations.cache import journey_survey
@@ -531,7 +537,7 @@ def make_calls(app, token: str) -> tuple[Callable[[], None], Callable[[], None],
         from engage.insights.results import results
 
         with app.test_request_context("/en/"):
-            results(journey_survey(SLUG), "ethnic_group")
+            results(journey_survey(SLUG), by)
             db.session.remove()
 
     def get(url: str, **kw) -> Callable[[], None]:
@@ -615,6 +621,15 @@ def main() -> None:
     parser.add_argument("--database-url", help="emptied first! default: a new SQLite file")
     parser.add_argument("--workdir", help="where the SQLite file goes (default: TMPDIR)")
     parser.add_argument("--profile", action="store_true", help="cProfile one (b) and (c)")
+    parser.add_argument(
+        "--by", choices=BY_CHOICES, default="ethnic_group", help="the group of (a) to (e)"
+    )
+    parser.add_argument(
+        "--one-group-index",
+        action="store_true",
+        help="what-if: the eight covering indexes replaced by one holding every group "
+        "column (bench/submit_survey.py --one-group-index: what each submit saves)",
+    )
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="engage-bench-", dir=args.workdir)
@@ -639,6 +654,11 @@ def run(args: argparse.Namespace, workdir: str) -> None:
         started = time.perf_counter()
         answers = load_responses(args.responses, forum_ids)
         loaded = time.perf_counter() - started
+        if args.one_group_index:
+            from benchdb import group_indexes_what_if
+
+            db.session.remove()
+            group_indexes_what_if(url, one=True)
         analyze(url)
         print(
             f"{database}: {args.responses:,} responses, {answers:,} answer rows "
@@ -648,7 +668,7 @@ def run(args: argparse.Namespace, workdir: str) -> None:
         question_ids = [q.id for q in _questions()]
         db.session.remove()
         engine = db.engine
-    floor, join = floor_sql(question_ids), join_sql(question_ids)
+    floor, join = floor_sql(question_ids, args.by), join_sql(question_ids, args.by)
     counter = StatementCounter(engine)
     raw = engine.raw_connection()
     # (a) as the planner runs it and, on PostgreSQL, held to the index-only scan ("i")
@@ -666,7 +686,7 @@ def run(args: argparse.Namespace, workdir: str) -> None:
             raw.rollback()
         assert _sorted(run_raw(raw, join)) == floor_rows, "(a) and (e) disagree"
         raw.rollback()
-        api, page, api_how, page_how = make_calls(app, token)
+        api, page, api_how, page_how = make_calls(app, token, args.by)
         # once each before timing: imports (scipy), templates, the survey snapshot
         clear_cache(app)
         api()
@@ -696,7 +716,10 @@ def run(args: argparse.Namespace, workdir: str) -> None:
             profile(f"(c) {page_how}", page, app)
     finally:
         raw.close()
-    report(database, answers, len(floor_rows), measures, api_how, page_how, args.repeat)
+    label = database if args.by == "ethnic_group" else f"{database}, by {args.by}"
+    if args.one_group_index:
+        label += " (what-if: one covering index)"
+    report(label, answers, len(floor_rows), measures, api_how, page_how, args.repeat)
 
 
 def report(database, answers, groups, m: dict[str, Measure], api_how, page_how, repeat) -> None:

@@ -256,20 +256,6 @@ def setup(url: str, instance: str) -> None:
         db.engine.dispose()
 
 
-def drop_group_indexes(url: str) -> None:
-    """What-if, never in the product: the answers table without the covering indexes of
-    results by community (engage.responses.models.GROUP_COLUMNS)."""
-    from sqlalchemy import create_engine, text
-
-    from engage.responses.models import GROUP_COLUMNS
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for column in GROUP_COLUMNS:
-            conn.execute(text(f"DROP INDEX ix_answers_by_{column}"))
-    engine.dispose()
-
-
 # The bare app --------------------------------------------------------------------------------
 
 
@@ -1050,8 +1036,10 @@ def run(args) -> dict:
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     say(f"workdir {workdir}; database {url.split('@')[-1]}")
     setup(url, instance)
-    if args.without_group_indexes:
-        drop_group_indexes(url)
+    if args.without_group_indexes or args.one_group_index:
+        from benchdb import group_indexes_what_if
+
+        group_indexes_what_if(url, one=args.one_group_index)
     submit_path = f"/{LOCALE}/surveys/{SLUG}/submit"
     page_path = f"/{LOCALE}/surveys/{SLUG}/page/{GET_PAGE}"
     result: dict = {
@@ -1062,7 +1050,8 @@ def run(args) -> dict:
         "concurrency": args.concurrency,
         "get_seconds": args.duration,
         "immediate": bool(args.immediate and args.database == "sqlite"),
-        "without_group_indexes": args.without_group_indexes,
+        "without_group_indexes": args.without_group_indexes and not args.one_group_index,
+        "one_group_index": args.one_group_index,
         "walked": min(args.requests + WARMUP + 1, args.walk),
     }
 
@@ -1186,6 +1175,8 @@ def table(result: dict) -> str:
         db_name += " (what-if: BEGIN IMMEDIATE)"
     if r.get("without_group_indexes"):
         db_name += " (what-if: no covering indexes)"
+    if r.get("one_group_index"):
+        db_name += " (what-if: one covering index)"
 
     def row(label, key, target=None, ratio=None, cpu_ratio=None):
         load = r[key]
@@ -1258,6 +1249,12 @@ def main() -> None:
         action="store_true",
         help="what-if: drop the answers' covering indexes of results by community after "
         "the setup (what each submit writes to them is what the results are fast by)",
+    )
+    parser.add_argument(
+        "--one-group-index",
+        action="store_true",
+        help="what-if: the eight covering indexes replaced by one holding every group "
+        "column (bench/results_query.py --one-group-index: what results pay for it)",
     )
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
