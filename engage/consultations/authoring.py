@@ -20,6 +20,7 @@ from engage.consultations import logic, service
 from engage.consultations.models import (
     CHOICE_TYPES,
     Consultation,
+    Option,
     Question,
     QuestionType,
     Section,
@@ -501,6 +502,7 @@ def _update_options(question: Question, rows: list[tuple[str, str]], *, locked: 
     wanted = [code for code, _w in rows]
     removed = [o for o in question.options if o.code not in wanted]
     if removed:
+        _lock_against_answers(Option, [o.id for o in removed if o.id is not None])
         answered = answered_option_ids(question)
         for option in removed:
             if option.id in answered:
@@ -601,8 +603,20 @@ def move_question(question: Question, direction: str) -> None:
     db.session.flush()
 
 
+def _lock_against_answers(table, ids: list[int]) -> None:
+    """Lock question or option rows until the transaction ends, before counting their
+    answers and deleting them: on PostgreSQL, a submit writing an answer to one of them
+    waits for this (its foreign key check locks the row), and answers committed before
+    the lock are seen by the count. Without it an answer sent between the count and the
+    delete would be deleted with its question. (SQLite: the write lock, taken at the
+    transaction's start, does the same.)"""
+    if ids:
+        db.session.execute(select(table.id).where(table.id.in_(ids)).with_for_update())
+
+
 def delete_question(question: Question) -> None:
     survey = question.survey
+    _lock_against_answers(Question, [question.id])
     if answer_count(question):
         raise SurveyError(_("This question has answers in responses: it cannot be deleted."))
     for other in survey.questions:

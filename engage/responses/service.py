@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -411,6 +412,24 @@ class DraftChanged(Exception):
     nothing was written; read it again."""
 
 
+class SurveyChanged(DraftChanged):
+    """A question or answer option of the submission was deleted after the survey was
+    read (an author at work; a foreign key failed): nothing was written; read the survey
+    and the draft again."""
+
+
+def _foreign_key_failed(error: BaseException) -> bool:
+    """Whether ``error`` (the driver's, or SQLAlchemy's around it) is a foreign key that
+    failed: PostgreSQL's SQLSTATE 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY."""
+    error = getattr(error, "orig", None) or error
+    if getattr(error, "sqlstate", None) == "23503":
+        return True
+    return (
+        isinstance(error, sqlite3.IntegrityError)
+        and getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+    )
+
+
 @dataclass
 class Submission:
     """Everything a draft's response writes, worked out before anything is written."""
@@ -533,7 +552,19 @@ def write_submission(
     On PostgreSQL it is one statement (:func:`_write_postgresql`); ``apart`` (for a
     request that has written nothing else), that statement is its own transaction, on a
     connection of its own (engage.reads.one_statement): no BEGIN and COMMIT round trips,
-    and the caller's commit has nothing left to do."""
+    and the caller's commit has nothing left to do.
+
+    A question or option deleted since the survey was read raises :class:`SurveyChanged`
+    (a DraftChanged: the caller rolls back and reads both again), nothing written."""
+    try:
+        return _write_submission(prepared, check_unchanged, apart)
+    except Exception as error:
+        if _foreign_key_failed(error):
+            raise SurveyChanged() from error
+        raise
+
+
+def _write_submission(prepared: Submission, check_unchanged: bool, apart: bool):
     draft = prepared.draft
     now = utcnow()
     check = check_unchanged and draft.updated_at is not None

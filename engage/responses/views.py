@@ -841,13 +841,20 @@ def _submit(slug: str):
             # read apart from the session's transaction, written apart from it too
             service.write_submission(prepared, apart=not last)
             db.session.commit()
-        except service.DraftChanged:
+        except service.DraftChanged as changed:
+            # the draft, or the survey (a question deleted by its author), changed since
+            # they were read: read both again
             db.session.rollback()
             if last and service.submitted_response(draft) is not None:
                 break  # submitted meanwhile by another request: its confirmation
             if last:
                 flash(
                     _(
+                        "The survey was changed while your answers were being sent, so they "
+                        "were not sent. Check them and send them again."
+                    )
+                    if isinstance(changed, service.SurveyChanged)
+                    else _(
                         "Your answers changed while they were being sent, so they were not "
                         "sent. Check them and send them again."
                     ),

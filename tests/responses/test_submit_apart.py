@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
+from engage.consultations import authoring
+from engage.consultations.service import get_survey
 from engage.extensions import db
+from engage.responses import service
 from engage.responses.models import Answer, Channel, Draft, Profile, Response
 from tests.responses.journey import (
     GOOD_ANSWERS,
@@ -114,3 +118,63 @@ def test_answers_changed_in_another_tab_while_sending_are_sent_once_as_changed(
         assert db.session.scalar(select(func.count()).select_from(Profile)) == 1
         assert db.session.scalars(select(Draft)).one().response_id == stored.id
     assert _answers(app, stored.id) == {**GOOD_ANSWERS, "summary": "Changed in another tab"}
+
+
+def _deleting_before_each_write(app, monkeypatch, keys: list[str]) -> list[str]:
+    """Before each of the submit's writes, an author deletes the next of ``keys`` (a
+    question nobody had answered yet), in a request of their own; returns those deleted."""
+    real = service.write_submission
+    deleted: list[str] = []
+
+    def delete_question(key):
+        with app.app_context():
+            survey = get_survey("test-survey")  # as the builder loads it
+            authoring.delete_question(next(q for q in survey.questions if q.key == key))
+            db.session.commit()
+        deleted.append(key)
+
+    def delete_then_write(prepared, **kwargs):
+        if len(deleted) < len(keys):
+            builder = threading.Thread(target=delete_question, args=(keys[len(deleted)],))
+            builder.start()
+            builder.join(timeout=30)
+        return real(prepared, **kwargs)
+
+    monkeypatch.setattr(service, "write_submission", delete_then_write)
+    return deleted
+
+
+def test_a_question_deleted_while_the_answers_are_sent_is_left_out_not_a_500(
+    committed_app, monkeypatch
+):
+    """An author deletes a question after the submit read the survey and before it
+    writes: the answer to it cannot be stored (its question is gone), so the submit
+    reads the survey again and sends the rest."""
+    app = committed_app()
+    client = _ready(app)
+    deleted = _deleting_before_each_write(app, monkeypatch, ["summary"])
+    sent = client.post(SUBMIT, data={"csrf_token": _token(client)})
+    assert deleted == ["summary"]
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/done")
+    with app.app_context():
+        stored = db.session.scalars(select(Response)).one()
+    assert _answers(app, stored.id) == {k: v for k, v in GOOD_ANSWERS.items() if k != "summary"}
+
+
+def test_a_survey_changing_at_every_try_says_so_and_writes_nothing(
+    committed_app, monkeypatch, database_url
+):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite: the last try holds the write lock from its read: nothing between")
+    app = committed_app()
+    client = _ready(app)
+    keys = ["summary", "area", "visits"]  # answered, and no other question depends on them
+    deleted = _deleting_before_each_write(app, monkeypatch, keys)
+    sent = client.post(SUBMIT, data={"csrf_token": _token(client)})
+    assert deleted == keys
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/check")
+    check = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "The survey was changed while your answers were being sent" in check
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
