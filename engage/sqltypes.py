@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
@@ -49,3 +49,11 @@ def str_enum(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
         length=length,
         values_callable=lambda e: [m.value for m in e],
     )
+
+
+def after_day(day: date) -> datetime | None:
+    """The first moment (UTC) after ``day``, the end of a date range "up to ``day``";
+    None after the last day there is (9999-12-31: the range has no end)."""
+    if day >= date.max:
+        return None
+    return datetime.combine(day + timedelta(days=1), time(), UTC)

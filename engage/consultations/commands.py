@@ -22,7 +22,10 @@ from flask.cli import with_appcontext
     "--open",
     "open_now",
     is_flag=True,
-    help="Open the consultation and the survey for responses at once.",
+    help="Open the survey for responses at once, and its consultation if that is a draft "
+    "(its other surveys stay as they are). Refused, with nothing created, when the survey "
+    "is not ready (no questions, texts not translated into every language of the "
+    "consultation, conditions that cannot work) or the consultation is closed or reported.",
 )
 @with_appcontext
 def import_survey(file: Path, consultation_slug: str, org_slug: str | None, open_now: bool) -> None:

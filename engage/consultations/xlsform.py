@@ -1,9 +1,13 @@
 """XLSForm import: a survey from an XLSForm workbook (.xlsx) or its CSV form.
 
-Reading is pyxform's (``xlsx_to_dict``, which keeps empty rows so that row numbers stay
-those the spreadsheet shows); a CSV follows pyxform's CSV layout (the first column names
-the sheet, ``survey``, ``choices``, ``settings``, and the rest of the row is that sheet's
-header or data), read here so that every row keeps its number in the file.
+A workbook is read here with openpyxl, every row and column of its ``survey``, ``choices``
+and ``settings`` sheets to the last (pyxform's ``xlsx_to_dict`` stops after 60 empty rows
+or 20 empty headings, which silently dropped the rest of a form); row numbers are those
+the spreadsheet shows, and other sheets are not read. A CSV follows pyxform's CSV layout
+(the first column names the sheet, ``survey``, ``choices``, ``settings``, and the rest of
+the row is that sheet's header or data), read strictly so that a quote never closed is
+refused rather than swallowing the rows after it. A cell may hold at most
+:data:`MAX_CELL_CHARS` characters, a workbook unpack to at most :data:`MAX_UNPACKED_BYTES`.
 
 The import runs in two steps. :func:`parse_form` reads and checks the whole form and
 collects *every* problem it finds, each naming the sheet, row and column
@@ -27,14 +31,14 @@ import csv
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from flask import current_app
 
-from engage.consultations import logic, service
+from engage.consultations import authoring, logic, service
 from engage.consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -42,13 +46,21 @@ from engage.consultations.models import (
     Survey,
     SurveyStatus,
 )
-from engage.consultations.texts import SOURCE_LOCALE
+from engage.consultations.texts import SOURCE_LOCALE, translatable_texts
 from engage.extensions import db
 from engage.i18n import _l
+from engage.i18n import languages as language_names
 
 #: the most data rows a sheet may have
 MAX_ROWS = 2000
+#: the most characters in one cell (Excel's own limit)
+MAX_CELL_CHARS = 32_767
+#: the most an .xlsx may unpack to (all its parts together), or a .csv may be
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+#: how deeply brackets and not() may nest in a relevant expression
+MAX_NESTING = 50
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
+SHEETS = (SURVEY, CHOICES, SETTINGS)
 
 #: XLSForm metadata types: they ask the respondent nothing, so they are skipped
 METADATA_TYPES = frozenset(
@@ -78,6 +90,11 @@ SIMPLE_TYPES = {
 SELECT_RE = re.compile(
     r"^(select_one|select one|select1|select_multiple|select multiple|select all that apply)"
     r"\s+(\S+)(\s+or_other)?$"
+)
+#: a select type, whatever follows it: to say what is wrong with the list name
+SELECT_PREFIX_RE = re.compile(
+    r"^(select_one|select one|select1|select_multiple|select multiple|select all that apply)"
+    r"(\s+.*)?$"
 )
 BEGIN_GROUP = {"begin_group", "begin group"}
 END_GROUP = {"end_group", "end group"}
@@ -151,6 +168,8 @@ class Sheet:
     headers: list[str]
     #: (row number as the spreadsheet shows it, {header: text}), empty rows left out
     rows: list[tuple[int, dict[str, str]]]
+    #: the row of the column headers
+    header_row: int = 1
 
 
 def read_sheets(data: bytes, filename: str = "") -> dict[str, Sheet]:
@@ -171,16 +190,6 @@ def read_sheets(data: bytes, filename: str = "") -> dict[str, Sheet]:
                 name=SURVEY,
             )
         raise XLSFormErrors([XLSFormError(message)])
-    problems = [
-        XLSFormError(
-            _l("The form has more than %(max)s rows: split it into smaller forms.", max=MAX_ROWS),
-            sheet=sheet.name,
-        )
-        for sheet in sheets.values()
-        if len(sheet.rows) > MAX_ROWS
-    ]
-    if problems:
-        raise XLSFormErrors(problems)
     return sheets
 
 
@@ -190,63 +199,195 @@ def _not_readable() -> XLSFormErrors:
     )
 
 
-def _read_xlsx(data: bytes) -> dict[str, Sheet]:
-    from openpyxl import load_workbook
-    from pyxform.xls2json_backends import xlsx_to_dict
+def _too_many_rows(sheet: str | None) -> XLSFormError:
+    return XLSFormError(
+        _l("The form has more than %(max)s rows: split it into smaller forms.", max=MAX_ROWS),
+        sheet,
+    )
 
+
+def _too_long(sheet: str | None, row: int, column: str | None) -> XLSFormError:
+    return XLSFormError(
+        _l(
+            "The cell has more than %(max)s characters, more than a spreadsheet cell can hold.",
+            max=MAX_CELL_CHARS,
+        ),
+        sheet,
+        row,
+        column,
+    )
+
+
+def _no_heading(sheet: str, row: int, column: str) -> XLSFormError:
+    return XLSFormError(
+        _l("This cell is in a column without a heading: give the column one, or empty the cell."),
+        sheet,
+        row,
+        column,
+    )
+
+
+def _check_headers(
+    sheet: str, values: Iterable[Any], problems: list, *, row: int = 1, first_column: int = 1
+) -> list[str | None]:
+    """A sheet's column headings, whitespace tidied: "" for an empty heading, None for one
+    that cannot be a heading (reported in ``problems``)."""
+    from openpyxl.utils import get_column_letter
+
+    headers: list[str | None] = []
+    seen: set[str] = set()
+    for index, value in enumerate(values, start=first_column):
+        letter = get_column_letter(index)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            headers.append("")
+            continue
+        if not isinstance(value, str):
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "A column heading must be a word such as type, name or label, "
+                        "not %(value)s.",
+                        value=repr(value) if not isinstance(value, bool) else str(value).upper(),
+                    ),
+                    sheet,
+                    row,
+                    letter,
+                )
+            )
+            headers.append(None)
+            continue
+        if len(value) > MAX_CELL_CHARS:
+            problems.append(_too_long(sheet, row, letter))
+            headers.append(None)
+            continue
+        name = re.sub(r"\s+", " ", value.strip())
+        if name in seen:
+            problems.append(XLSFormError(_l("This column is there twice."), sheet, row, name))
+        seen.add(name)
+        headers.append(name)
+    return headers
+
+
+def _sheet_name(title: str, titles: list[str]) -> str | None:
+    """The XLSForm sheet a worksheet is (``survey``, ``choices``, ``settings``), or None
+    for a sheet the import does not read. A workbook of one sheet is its survey, as in
+    pyxform."""
+    name = title.strip().lower()
+    if name in SHEETS:
+        return name
+    return SURVEY if len(titles) == 1 else None
+
+
+def _read_xlsx(data: bytes) -> dict[str, Sheet]:
+    """Every row of the survey, choices and settings sheets, to the last (pyxform's reader
+    stops after a run of empty rows or columns, which would drop the rest of a form)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+    from pyxform.xls2json_backends import xlsx_value_to_str
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _not_readable() from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise XLSFormErrors(
+            [
+                XLSFormError(
+                    _l(
+                        "The file unpacks to more than %(max)s MB, far more than a form "
+                        "needs: save the survey, choices and settings sheets on their own.",
+                        max=MAX_UNPACKED_BYTES // (1024 * 1024),
+                    )
+                )
+            ]
+        )
+    sheets: dict[str, Sheet] = {}
+    problems: list[XLSFormError] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
-        # count rows first, streaming, so that a huge sheet is refused before it is loaded
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # any malformed upload is "not readable"
             raise _not_readable() from exc
-        problems = []
         try:
+            titles = [worksheet.title for worksheet in workbook.worksheets]
             for worksheet in workbook.worksheets:
-                rows = islice(worksheet.iter_rows(values_only=True), MAX_ROWS + 100)
-                header = next(rows, ())
-                seen = set()
-                for value in header:
-                    name = re.sub(r"\s+", " ", value.strip()) if isinstance(value, str) else None
-                    if name and name in seen:
-                        problems.append(
-                            XLSFormError(
-                                _l("This column is there twice."), worksheet.title, 1, name
-                            )
-                        )
-                    seen.add(name)
-                if sum(1 for _row in rows) >= MAX_ROWS + 99:
+                key = _sheet_name(worksheet.title, titles)
+                if key is None:
+                    continue  # a sheet of the author's own (lookups, notes): not read
+                if key in sheets:
                     problems.append(
                         XLSFormError(
-                            _l(
-                                "The form has more than %(max)s rows: split it into smaller forms.",
-                                max=MAX_ROWS,
-                            ),
-                            worksheet.title,
+                            _l("There are two sheets named %(name)s.", name=key), worksheet.title
                         )
                     )
-        except Exception as exc:
+                    continue
+                # the size the file declares may be wrong (read-only openpyxl trusts it):
+                # read what is there
+                worksheet.reset_dimensions()
+                rows = worksheet.iter_rows(values_only=True)
+                headers = _check_headers(key, next(rows, ()), problems)
+                sheet = sheets[key] = Sheet(key, [h or "" for h in headers], [])
+                unnamed: set[int] = set()
+                for number, values in enumerate(rows, start=2):
+                    row: dict[str, str] = {}
+                    for index, value in enumerate(values):
+                        if value is None:
+                            continue
+                        header = headers[index] if index < len(headers) else ""
+                        if isinstance(value, str):
+                            if len(value) > MAX_CELL_CHARS:
+                                problems.append(
+                                    _too_long(key, number, header or get_column_letter(index + 1))
+                                )
+                                continue
+                            value = value.strip()
+                            if not value:
+                                continue
+                        if header is None:
+                            continue  # under a heading already refused
+                        if not header:
+                            if index not in unnamed:
+                                unnamed.add(index)
+                                problems.append(
+                                    _no_heading(key, number, get_column_letter(index + 1))
+                                )
+                            continue
+                        row[header] = xlsx_value_to_str(value)
+                    if row:
+                        if len(sheet.rows) >= MAX_ROWS:
+                            problems.append(_too_many_rows(key))
+                            break
+                        sheet.rows.append((number, row))
+        except Exception as exc:  # a part of the workbook openpyxl cannot parse
             raise _not_readable() from exc
         finally:
             workbook.close()
-        if problems:
-            raise XLSFormErrors(problems)
-        try:
-            book = xlsx_to_dict(io.BytesIO(data))
-        except Exception as exc:  # pyxform's and openpyxl's errors alike: not readable
-            raise _not_readable() from exc
-    sheets = {}
-    for key, rows in book.items():
-        if key == "sheet_names" or key.endswith("_header") or not isinstance(rows, list):
-            continue
-        headers = list((book.get(f"{key}_header") or [{}])[0].keys())
-        numbered = [(i + 2, row) for i, row in enumerate(rows) if row]
-        sheets[key] = Sheet(key, headers, numbered)
+    if problems:
+        raise XLSFormErrors(problems)
     return sheets
 
 
+#: ``csv`` module errors that mean a quoted cell never ends, or ends wrongly
+_CSV_EOF = "unexpected end of data"
+_CSV_TOO_LARGE = "field larger than field limit"
+
+
 def _read_csv(data: bytes) -> dict[str, Sheet]:
+    from openpyxl.utils import get_column_letter
+
+    if len(data) > MAX_UNPACKED_BYTES:
+        raise XLSFormErrors(
+            [
+                XLSFormError(
+                    _l(
+                        "The file is larger than %(max)s MB, far more than a form needs.",
+                        max=MAX_UNPACKED_BYTES // (1024 * 1024),
+                    )
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -258,41 +399,94 @@ def _read_csv(data: bytes) -> dict[str, Sheet]:
     sheets: dict[str, Sheet] = {}
     current: Sheet | None = None
     problems: list[XLSFormError] = []
-    try:
-        limit = 3 * MAX_ROWS + 10  # three sheets and their headers
-        records = list(islice(csv.reader(io.StringIO(text, newline="")), limit + 1))
-    except csv.Error as exc:
-        raise _not_readable() from exc
-    if len(records) > limit:
-        raise XLSFormErrors(
-            [
-                XLSFormError(
-                    _l(
-                        "The form has more than %(max)s rows: split it into smaller forms.",
-                        max=MAX_ROWS,
+    headers: list[str | None] = []
+    unnamed: set[int] = set()
+    limit = 3 * MAX_ROWS + 10  # three sheets and their headers
+    # strict: a quote that is never closed is an error, not the rest of the file in a cell
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number = 0
+    while True:
+        number += 1
+        line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            sheet_name = current.name if current else None
+            if _CSV_TOO_LARGE in str(exc):
+                problems.append(_too_long(sheet_name, number, None))
+            elif _CSV_EOF in str(exc):
+                problems.append(
+                    XLSFormError(
+                        _l(
+                            "A quote opened in this row (line %(line)s of the file) is never "
+                            "closed, so the rest of the file would be read as one cell.",
+                            line=line,
+                        ),
+                        sheet_name,
+                        number,
                     )
                 )
-            ]
-        )
-    for number, record in enumerate(records, start=1):
+            else:
+                problems.append(
+                    XLSFormError(
+                        _l(
+                            "The quotes in this row (line %(line)s of the file) are not as CSV "
+                            "writes them: a cell that starts with a quote ends with one, and a "
+                            "quote inside it is written twice.",
+                            line=line,
+                        ),
+                        sheet_name,
+                        number,
+                    )
+                )
+            break
+        if number > limit:
+            raise XLSFormErrors([_too_many_rows(None)])
         if not record:
             continue
         first = record[0].strip()
-        content = [value.strip() for value in record[1:]]
         if first:
             current = sheets.setdefault(first.lower(), Sheet(first.lower(), [], []))
-            current.headers = []
-        if current is None or not any(content):
+            current.headers, headers, unnamed = [], [], set()
+        content = record[1:]
+        if current is None or not any(value.strip() for value in content):
             continue
         if not current.headers:
-            current.headers = content
-            names = [h for h in content if h]
-            for header in {h for h in names if names.count(h) > 1}:
-                problems.append(
-                    XLSFormError(_l("This column is there twice."), current.name, number, header)
-                )
+            headers = _check_headers(current.name, content, problems, row=number, first_column=2)
+            current.headers = [h or "" for h in headers]
+            current.header_row = number
             continue
-        row = {h: v for h, v in zip(current.headers, content, strict=False) if h and v}
+        row = {}
+        for index, value in enumerate(content):
+            header = headers[index] if index < len(headers) else ""
+            column = header or get_column_letter(index + 2)
+            if len(value) > MAX_CELL_CHARS:
+                problems.append(_too_long(current.name, number, column))
+                continue
+            value = value.strip()
+            if not value or header is None:
+                continue
+            if not header:
+                if index not in unnamed:
+                    unnamed.add(index)
+                    problems.append(_no_heading(current.name, number, column))
+                continue
+            if re.search(r"\n\s*,", value):
+                # a quote not closed where it should be has swallowed the rows after it
+                problems.append(
+                    XLSFormError(
+                        _l(
+                            "This cell runs over several lines that look like rows of the "
+                            "form: a quote in it is probably not closed where it should be."
+                        ),
+                        current.name,
+                        number,
+                        column,
+                    )
+                )
+            row[header] = value
         if row:
             current.rows.append((number, row))
     if problems:
@@ -332,20 +526,18 @@ def read_columns(
     sheet: Sheet, translatable: set[str], default_language: str, problems: list
 ) -> Columns:
     columns = Columns()
+    #: (canonical name, locale or "") -> the header that gives it
+    taken: dict[tuple[str, str], str] = {}
     for header in sheet.headers:
         if not header:
             continue
         base, sep, spec = header.partition("::")
         base = _canonical(base)
-        if not sep:
-            if base in translatable:
-                columns.translated.setdefault(base, {}).setdefault(default_language, header)
-            else:
-                columns.plain.setdefault(base, header)
-            continue
-        if base not in translatable:
+        if sep and base not in translatable:
             continue  # media::image::English (en) and the like: ignored
-        locale = language_of(spec)
+        locale = ""
+        if base in translatable:
+            locale = language_of(spec) if sep else default_language
         if locale is None:
             problems.append(
                 XLSFormError(
@@ -354,13 +546,31 @@ def read_columns(
                         example="label::Urdu (ur)",
                     ),
                     sheet.name,
-                    1,
+                    sheet.header_row,
                     header,
                 )
             )
             continue
-        # a column naming its language wins over the bare one
-        columns.translated.setdefault(base, {})[locale] = header
+        other = taken.setdefault((base, locale), header)
+        if other != header:
+            # Label after label, relevance after relevant, label after label::English (en)
+            problems.append(
+                XLSFormError(
+                    _l(
+                        "This column gives the same thing as column %(other)s: keep only one "
+                        "of them.",
+                        other=other,
+                    ),
+                    sheet.name,
+                    sheet.header_row,
+                    header,
+                )
+            )
+            continue
+        if locale:
+            columns.translated.setdefault(base, {})[locale] = header
+        else:
+            columns.plain[base] = header
     return columns
 
 
@@ -432,11 +642,16 @@ def parse_form(
         for by_locale in columns.translated.values():
             for locale, header in by_locale.items():
                 if locale not in allowed:
-                    problems.append(_language_problem(locale, allowed, sheet.name, header))
+                    problems.append(
+                        _language_problem(locale, allowed, sheet.name, sheet.header_row, header)
+                    )
                 languages.add(locale)
+    # every title, a bare form_title too (it is in the settings' default_language)
     for locale, header in settings.get("title_columns", {}).items():
         if locale not in allowed:
-            problems.append(_language_problem(locale, allowed, SETTINGS, header))
+            problems.append(
+                _language_problem(locale, allowed, SETTINGS, sheets[SETTINGS].header_row, header)
+            )
         languages.add(locale)
 
     lists = _read_choices(choices, choice_columns, problems)
@@ -455,7 +670,9 @@ def parse_form(
     )
 
 
-def _language_problem(locale: str, allowed: list[str], sheet: str, header: str) -> XLSFormError:
+def _language_problem(
+    locale: str, allowed: list[str], sheet: str, row: int, header: str
+) -> XLSFormError:
     return XLSFormError(
         _l(
             "The language %(code)s is not one of this consultation's languages (%(allowed)s).",
@@ -463,7 +680,7 @@ def _language_problem(locale: str, allowed: list[str], sheet: str, header: str) 
             allowed=", ".join(allowed),
         ),
         sheet,
-        1,
+        row,
         header,
     )
 
@@ -473,6 +690,18 @@ def _read_settings(sheet: Sheet | None, problems: list) -> dict[str, Any]:
     if sheet is None or not sheet.rows:
         return result
     number, row = sheet.rows[0]
+    for extra, _row in sheet.rows[1:2]:
+        problems.append(
+            XLSFormError(
+                _l(
+                    "The settings sheet takes one row under its headings; this one would be "
+                    "ignored: move what it says into row %(row)s.",
+                    row=number,
+                ),
+                SETTINGS,
+                extra,
+            )
+        )
     by_name = {}
     for header in sheet.headers:
         if header:
@@ -506,15 +735,14 @@ def _read_settings(sheet: Sheet | None, problems: list) -> dict[str, Any]:
                         example="form_title::Urdu (ur)",
                     ),
                     SETTINGS,
-                    1,
+                    sheet.header_row,
                     header,
                 )
             )
             continue
-        if spec:
-            title_columns[code] = header
         if spec or code not in titles:
             titles[code] = row[header].strip()
+            title_columns[code] = header
     result["title"], result["title_columns"] = titles, title_columns
     form_id = by_name.get(("form_id", "")) or by_name.get(("set_form_id", ""))
     if form_id and row.get(form_id):
@@ -715,6 +943,23 @@ def _read_survey(
                 type_ = QuestionType.long_text
             if kind in {"integer", "int"}:
                 settings["integer"] = True
+        elif prefix := SELECT_PREFIX_RE.match(kind):
+            rest = raw_type[len(prefix.group(1)) :].strip()
+            if not rest:
+                message = _l(
+                    "Name the choice list after %(type)s, as in %(example)s.",
+                    type=raw_type,
+                    example=f"{raw_type} yes_no",
+                )
+            else:
+                message = _l(
+                    "%(name)s is not a list name: a list name is one word with no spaces, "
+                    "as in %(example)s.",
+                    name=repr(rest),
+                    example="yes_no",
+                )
+            problems.append(XLSFormError(message, SURVEY, number, type_col))
+            continue
         else:
             problems.append(
                 XLSFormError(
@@ -863,6 +1108,11 @@ def _relevant(
             problems.append(XLSFormError(message, SURVEY, number, column))
             continue
         question = earlier[key]
+        problem = _unanswerable(comparison, question)
+        if problem is not None:
+            ok = False
+            problems.append(XLSFormError(problem, SURVEY, number, column))
+            continue
         if (
             question.options is not None
             and comparison["op"] in {"eq", "ne", "selected"}
@@ -890,6 +1140,31 @@ def _relevant(
         problems.append(XLSFormError(str(exc), SURVEY, number, column))
         return None
     return condition
+
+
+def _unanswerable(comparison: Mapping[str, Any], question: ParsedQuestion) -> Any:
+    """Why the comparison can never be true of the question's answer, as the builder
+    refuses it (:func:`engage.consultations.authoring.build_condition`); None if it can."""
+    key, op, value = question.key, comparison["op"], comparison.get("value")
+    if question.type == QuestionType.note:
+        return _l("%(key)s is information with no answer.", key=key)
+    numeric = question.type in authoring.NUMERIC_TYPES
+    if op in {"gt", "ge", "lt", "le"} and not numeric:
+        return _l(
+            "%(name)s is not answered with a number, so %(op)s cannot compare it.",
+            name=key,
+            op={"gt": ">", "ge": ">=", "lt": "<", "le": "<="}[op],
+        )
+    if op in {"eq", "ne"} and numeric and value not in (None, ""):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return _l(
+                "%(name)s is answered with a number: compare it with a number, not %(value)s.",
+                name=key,
+                value=repr(value),
+            )
+    return None
 
 
 def _comparisons(condition: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
@@ -976,6 +1251,8 @@ class _Parser:
         self.tokens = tokens
         self.expression_text = expression
         self.position = 0
+        #: brackets and not() open around the current token
+        self.depth = 0
 
     def peek(self) -> tuple[str, Any, str, int] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -1020,19 +1297,25 @@ class _Parser:
             parts.append(self.unary())
         return parts[0] if len(parts) == 1 else {"all": parts}
 
+    def nested(self) -> dict[str, Any]:
+        """The expression inside a bracket just opened, and the bracket's close."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise RelevantError(_l("The condition is nested too deeply."))
+        inner = self.expression()
+        self.expect("punct", ")")
+        self.depth -= 1
+        return inner
+
     def unary(self) -> dict[str, Any]:
         if self.is_word("not"):
             self.take()
             self.expect("punct", "(")
-            inner = self.expression()
-            self.expect("punct", ")")
-            return {"not": inner}
+            return {"not": self.nested()}
         token = self.peek()
         if token is not None and token[0] == "punct" and token[1] == "(":
             self.take()
-            inner = self.expression()
-            self.expect("punct", ")")
-            return inner
+            return self.nested()
         if self.is_word("selected"):
             self.take()
             self.expect("punct", "(")
@@ -1082,6 +1365,51 @@ class _Parser:
 # Creating the survey -------------------------------------------------------------------
 
 
+#: the consultation statuses an import may open a survey in (a draft is opened with it)
+OPENABLE = frozenset({ConsultationStatus.draft, ConsultationStatus.open})
+
+
+def readiness_problems(survey: Survey) -> list[Any]:
+    """Why the survey cannot open, in the builder's words: no questions, or a question the
+    builder would refuse (:func:`engage.consultations.authoring.question_problems`)."""
+    problems: list[Any] = []
+    questions = service.ordered_questions(survey)
+    if not [q for q in questions if q.type != QuestionType.note]:
+        title = survey.title.get(SOURCE_LOCALE) or survey.slug
+        problems.append(_l("The survey “%(survey)s” has no questions.", survey=title))
+    problems.extend(authoring.question_problems(survey))
+    return problems
+
+
+def translation_gaps(survey: Survey) -> list[Any]:
+    """The languages the survey's own texts (those the form gave) are not all translated
+    into, in the builder's words: it opens, and those texts show in English, as the
+    builder warns before opening (:func:`engage.consultations.authoring.publishing_warnings`)."""
+    title = survey.title.get(SOURCE_LOCALE) or survey.slug
+    texts = [
+        t
+        for text_id, _what, t in translatable_texts(survey)
+        if not text_id.startswith("consultation.") and (t.get(SOURCE_LOCALE) or "").strip()
+    ]
+    names = language_names()
+    gaps: list[Any] = []
+    for locale in survey.consultation.languages:
+        total = len(texts)
+        done = sum(1 for t in texts if (t.get(locale) or "").strip())
+        if locale != SOURCE_LOCALE and total and done < total:
+            gaps.append(
+                _l(
+                    "The survey “%(survey)s” is %(percent)s%% translated into %(language)s: "
+                    "%(missing)s texts will show in English.",
+                    survey=title,
+                    percent=authoring.percent(done, total),
+                    language=names.get(locale, locale),
+                    missing=total - done,
+                )
+            )
+    return gaps
+
+
 @dataclass
 class ImportResult:
     survey: Survey
@@ -1101,7 +1429,24 @@ def create_from_form(
 ) -> ImportResult:
     """Make the survey of a parsed form (and its consultation, as a draft, when
     ``consultation`` is None: ``consultation_slug`` and ``organisation`` are then needed).
-    Everything is made in a SAVEPOINT: a :class:`service.SurveyError` leaves nothing."""
+    Everything is made in a SAVEPOINT: a :class:`service.SurveyError` leaves nothing.
+
+    ``open_now`` opens this survey (and its consultation, if a draft; the consultation's
+    other surveys stay as they are) once it passes the checks the builder makes before
+    opening; otherwise :class:`XLSFormErrors` says why, and nothing is made. A closed or
+    reported consultation is not reopened by an import."""
+    if open_now and consultation is not None and consultation.status not in OPENABLE:
+        raise XLSFormErrors(
+            [
+                XLSFormError(
+                    _l(
+                        "The consultation is %(status)s: an import does not reopen it. Import "
+                        "the survey without opening it, or reopen the consultation first.",
+                        status=consultation.status.label.lower(),
+                    )
+                )
+            ]
+        )
     with db.session.begin_nested():
         created = consultation is None
         if consultation is None:
@@ -1144,8 +1489,17 @@ def create_from_form(
                 except service.SurveyError as exc:
                     raise XLSFormErrors([XLSFormError(str(exc), SURVEY, q.row)]) from exc
         if open_now:
+            db.session.flush()
+            not_ready = readiness_problems(survey)
+            if not_ready:
+                raise XLSFormErrors(XLSFormError(message) for message in not_ready)
+            form.notes.extend(str(gap) for gap in translation_gaps(survey))
             if consultation.status != ConsultationStatus.open:
+                # set_status opens every draft survey of the consultation: only this one
+                others = [(s, s.status) for s in consultation.surveys if s is not survey]
                 service.set_status(consultation, ConsultationStatus.open, actor=actor)
+                for other, status in others:
+                    other.status = status
             survey.status = SurveyStatus.open
         db.session.flush()
     return ImportResult(survey, consultation, created, form.notes)

@@ -83,6 +83,9 @@ def import_survey(slug: str, obj: Consultation):
                 ),
                 "success",
             )
+            if form.open_now.data:
+                for gap in xlsform.translation_gaps(result.survey):  # as the builder warns
+                    flash(str(gap), "info")
             return redirect(_after_import_url(result.survey))
     status = 400 if form.is_submitted() else 200
     return (

@@ -22,7 +22,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, or_, select
@@ -56,7 +56,7 @@ from engage.insights.representation import DECLINED, MISSING, RECORDED, complete
 from engage.insights.representation import representation as representation_of
 from engage.insights.results import Share, Shown
 from engage.responses.models import CHANNEL_LABELS, Channel
-from engage.sqltypes import UTC, utcnow
+from engage.sqltypes import UTC, after_day, utcnow
 
 #: the version of the layout of ``InsightReport.frozen``
 FROZEN_VERSION = 1
@@ -669,8 +669,8 @@ def library_clauses(query: LibraryQuery) -> list:
         clauses.append(_theme_clause(query.theme))
     if query.date_from:
         clauses.append(InsightReport.published_at >= datetime.combine(query.date_from, time(), UTC))
-    if query.date_to:
-        end = datetime.combine(query.date_to + timedelta(days=1), time(), UTC)
+    end = after_day(query.date_to) if query.date_to else None
+    if end is not None:
         clauses.append(InsightReport.published_at < end)
     return clauses
 

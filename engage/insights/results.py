@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import current_app
@@ -31,7 +31,7 @@ from engage.extensions import db
 from engage.insights import stats
 from engage.insights.groupings import GROUPINGS, Group, Grouping
 from engage.responses.models import Answer, Response, grouped_answers
-from engage.sqltypes import UTC
+from engage.sqltypes import UTC, after_day
 
 #: below this many respondents a group carries the "small sample" caution
 SMALL_SAMPLE = 30
@@ -114,8 +114,8 @@ class Filters:
         clauses = []
         if self.date_from is not None:
             clauses.append(Response.submitted_at >= datetime.combine(self.date_from, time(), UTC))
-        if self.date_to is not None:
-            end = datetime.combine(self.date_to + timedelta(days=1), time(), UTC)
+        end = after_day(self.date_to) if self.date_to is not None else None
+        if end is not None:
             clauses.append(Response.submitted_at < end)
         return clauses
 

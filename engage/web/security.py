@@ -1,11 +1,13 @@
-"""Security headers on every response, and the template context every page needs."""
+"""Security headers on every response, requests no database can take refused before
+any view reads them, and the template context every page needs."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request, url_for
+from flask import Flask, abort, g, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from engage.accounts.permissions import can
 from engage.i18n import current_locale, languages, text_direction
@@ -38,7 +40,34 @@ SECURITY_HEADERS = (
 HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
+def _without_nul(values: MultiDict) -> MultiDict | None:
+    """``values`` with every NUL character taken out of names and values, or None when
+    there was none."""
+    pairs = list(values.items(multi=True))
+    if not any("\x00" in key or "\x00" in value for key, value in pairs):
+        return None
+    return ImmutableMultiDict(
+        (key.replace("\x00", ""), value.replace("\x00", "")) for key, value in pairs
+    )
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def without_nul():
+        # a NUL character cannot be stored in PostgreSQL's text, nor compared with it: a
+        # slug, query value or form field holding one would make any query that used it
+        # fail. No page's address has one (not found); in query and form values it is
+        # taken out, as the forms' own filters do (engage.forms.clean_text)
+        if "\x00" in request.path:
+            abort(404)
+        args = _without_nul(request.args)
+        if args is not None:
+            request.args = args
+        if request.method == "POST":
+            form = _without_nul(request.form)
+            if form is not None:
+                request.form = form
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -508,6 +508,7 @@ def test_the_library_lists_every_published_report_newest_first(client, library):
         ("?from=2026-01-01", ["mental-health-and-faith", "gp-reception"]),
         ("?to=2026-01-15", ["maternity-interpreters", "mental-health-and-faith"]),
         ("?from=2026-01-16&to=2026-02-01", ["gp-reception"]),
+        ("?from=2026-01-16&to=9999-12-31", ["gp-reception"]),  # the last day: no end
         (
             "?q=interpreters&organisation=test-icb&service_area=maternity",
             ["maternity-interpreters"],
