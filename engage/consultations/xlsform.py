@@ -402,6 +402,10 @@ def _read_csv(data: bytes) -> dict[str, Sheet]:
     headers: list[str | None] = []
     unnamed: set[int] = set()
     limit = 3 * MAX_ROWS + 10  # three sheets and their headers
+    # any cell the file can hold is read, and one too long is named with its column
+    # (the limit is the process's: the response import raises it too)
+    if csv.field_size_limit() < MAX_UNPACKED_BYTES:
+        csv.field_size_limit(MAX_UNPACKED_BYTES)
     # strict: a quote that is never closed is an error, not the rest of the file in a cell
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     number = 0
@@ -949,7 +953,7 @@ def _read_survey(
                 message = _l(
                     "Name the choice list after %(type)s, as in %(example)s.",
                     type=raw_type,
-                    example=f"{raw_type} yes_no",
+                    example=raw_type + " yes_no",
                 )
             else:
                 message = _l(

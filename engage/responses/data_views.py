@@ -68,13 +68,11 @@ def overview(slug: str, obj: Survey):
     )
 
 
-def _save_upload(upload) -> Path:
+def _upload_path(upload) -> Path:
     folder = Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     suffix = ".xlsx" if (upload.filename or "").lower().endswith(".xlsx") else ".csv"
-    path = folder / f"responses-{secrets.token_hex(16)}{suffix}"
-    upload.save(str(path))
-    return path
+    return folder / f"responses-{secrets.token_hex(16)}{suffix}"
 
 
 @bp.route("/<slug>/responses/import", methods=["GET", "POST"])
@@ -84,31 +82,46 @@ def import_form(slug: str, obj: Survey):
     problems: list[str] = []
     more = False
     if form.validate_on_submit():
-        path = _save_upload(form.file.data)
-        rejected = None
-        limit = current_app.config.get("IMPORT_CHECK_INLINE_BYTES", INLINE_CHECK_BYTES)
-        if path.stat().st_size <= limit:
-            try:
-                transfer.check_file(obj, path, actor=current_user)
-            except transfer.ImportRejected as exc:
-                rejected = exc
-        if rejected is not None:
-            path.unlink(missing_ok=True)
-            problems = [e.text() for e in rejected.errors]
-            more = rejected.more
-        else:
-            survey_slug, actor_id = obj.slug, current_user.id
-            # end this request's transaction first: the job works in one of its own
-            db.session.commit()
-            job_id = jobs.enqueue(
-                "engage.responses.transfer.import_job",
-                survey_slug,
-                str(path),
-                actor_id=actor_id,
-                locale=current_locale(),
-                job_meta={"survey": survey_slug, "kind": "import-responses"},
-            )
-            return redirect(url_for(".import_status", slug=survey_slug, job_id=job_id), 303)
+        path = _upload_path(form.file.data)
+        # the file holds personal data: it is removed whatever happens here, unless the
+        # import job has it (the job removes it)
+        handed_on = False
+        try:
+            form.file.data.save(str(path))
+            rejected = None
+            limit = current_app.config.get("IMPORT_CHECK_INLINE_BYTES", INLINE_CHECK_BYTES)
+            if transfer.is_xlsx(path):
+                # a workbook by what it unpacks to (a small file can take long to read);
+                # one too large to read at all is refused at once
+                size = transfer.unpacked_size(path)
+                at_once = size <= limit or size > transfer.MAX_XLSX_UNPACKED
+            else:
+                at_once = path.stat().st_size <= limit
+            if at_once:
+                try:
+                    transfer.check_file(obj, path, actor=current_user)
+                except transfer.ImportRejected as exc:
+                    rejected = exc
+            if rejected is not None:
+                problems = [e.text() for e in rejected.errors]
+                more = rejected.more
+            else:
+                survey_slug, actor_id = obj.slug, current_user.id
+                # end this request's transaction first: the job works in one of its own
+                db.session.commit()
+                job_id = jobs.enqueue(
+                    "engage.responses.transfer.import_job",
+                    survey_slug,
+                    str(path),
+                    actor_id=actor_id,
+                    locale=current_locale(),
+                    job_meta={"survey": survey_slug, "kind": "import-responses"},
+                )
+                handed_on = True
+                return redirect(url_for(".import_status", slug=survey_slug, job_id=job_id), 303)
+        finally:
+            if not handed_on:
+                path.unlink(missing_ok=True)
     status = 400 if form.is_submitted() else 200
     return (
         render_template(

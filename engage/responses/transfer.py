@@ -18,12 +18,14 @@ one transaction. A bad row rejects the whole file with :class:`ImportRejected`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,15 @@ CODING_SUFFIXES = ("__themes", "__sentiment", "__language")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 #: how many distinct values of one column are remembered, already parsed
 _MEMO_LIMIT = 5000
+#: the longest CSV cell read (characters; Python's default is 131,072), so that a long
+#: answer meets the answer's own length check, which names its column
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+#: a workbook whose parts unpack to more than this (bytes) is refused before it is opened:
+#: openpyxl holds its shared strings and styles in memory, and a small file can unpack to
+#: gigabytes. A larger set of responses imports as CSV, which is read as it streams.
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024
+#: a response submitted later than this after the import is refused (clocks differ)
+_FUTURE_ALLOWANCE = timedelta(days=1)
 
 Progress = Callable[..., None]
 
@@ -125,6 +136,8 @@ class _Reader:
         self._binary = None
         self._text = None
         self._workbook = None
+        #: the workbook's file, opened here so that it is closed even when openpyxl fails
+        self._xlsx_file = None
         self._max_row: int | None = None
         self.row = 0
 
@@ -138,6 +151,8 @@ class _Reader:
             self._binary.close()
         if self._workbook is not None:
             self._workbook.close()
+        if self._xlsx_file is not None:
+            self._xlsx_file.close()
 
     def position(self) -> tuple[int, int]:
         """(done, total): bytes of a CSV, rows of a workbook."""
@@ -155,56 +170,192 @@ class _Reader:
             yield from self._csv_rows()
 
     def _csv_rows(self) -> Iterator[list[str]]:
+        if csv.field_size_limit() < CSV_FIELD_LIMIT:
+            csv.field_size_limit(CSV_FIELD_LIMIT)
         self._binary = open(self.path, "rb")  # noqa: SIM115 - closed by __exit__
         # strict UTF-8 (a byte-order mark is allowed): other encodings are refused with a row
         self._text = io.TextIOWrapper(
             self._binary, encoding="utf-8-sig", newline="", errors="strict"
         )
-        reader = csv.reader(self._text)
+        # strict: a quote left open to the end of the file is an error, not one last cell
+        # holding every row after it (and "a"b is not read as ab)
+        reader = csv.reader(self._text, strict=True)
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                raise _Unreadable(
-                    self.row + 1,
-                    _l(
-                        "The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d "
-                        "and upload it again"
-                    ),
-                ) from None
-            except csv.Error:
-                raise _Unreadable(
-                    self.row + 1, _l("The row could not be read as CSV (check its quotes)")
-                ) from None
+                # the text is decoded a block ahead of the rows: find the row it is in
+                row, message = _bad_byte_row(self.path)
+                raise _Unreadable(row, message) from None
+            except csv.Error as exc:
+                raise _Unreadable(self.row + 1, _csv_problem(exc)) from None
             self.row += 1
             yield cells
 
     def _xlsx_rows(self) -> Iterator[list[str]]:
-        import zipfile
-
         from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
 
+        unreadable = _l("The file could not be read as an Excel workbook")
         try:
-            self._workbook = load_workbook(self.path, read_only=True, data_only=True)
+            if unpacked_size(self.path) > MAX_XLSX_UNPACKED:
+                raise _Unreadable(
+                    1,
+                    _l(
+                        "The workbook is too large to read: it unpacks to more than "
+                        "%(size)s MB. Save it as \u201cCSV UTF-8\u201d and upload that instead",
+                        size=MAX_XLSX_UNPACKED // (1024 * 1024),
+                    ),
+                )
+            self._xlsx_file = open(self.path, "rb")  # noqa: SIM115 - closed by __exit__
+            self._workbook = load_workbook(self._xlsx_file, read_only=True, data_only=True)
             sheet = self._workbook.worksheets[0]
+            # the declared size only shows progress: every row and cell there is is read
             self._max_row = sheet.max_row
-            rows = sheet.iter_rows(values_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, IndexError):
-            raise _Unreadable(1, _l("The file could not be read as an Excel workbook")) from None
+            rows = _sheet_rows(self._workbook, sheet)
+        except _Unreadable:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged workbook can raise anything
+            raise _Unreadable(1, unreadable) from None
         while True:
             try:
-                values_ = next(rows)
+                cells = next(rows)
             except StopIteration:
                 return
             except Exception:  # noqa: BLE001 - a damaged workbook can raise anything
-                raise _Unreadable(
-                    self.row + 1, _l("The file could not be read as an Excel workbook")
-                ) from None
+                raise _Unreadable(self.row + 1, unreadable) from None
             self.row += 1
-            yield [_cell_text(v) for v in values_]
+            yield cells
+
+
+def unpacked_size(path: str | Path) -> int:
+    """What a workbook's parts add up to unpacked (bytes), as its zip directory says
+    (Python's zipfile never gives more than that); the file's size if it is no zip."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return Path(path).stat().st_size
+
+
+def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[list[str]]:
+    """Each row of the sheet as the text of its cells, up to its last cell that is not
+    blank; a missing row is an empty list.
+
+    openpyxl's read-only rows trust the sheet's declared size (a wrong <dimension> drops
+    the rows and columns beyond it) and pad every row to its last cell (a stray cell in
+    column XFD makes each row 16,384 cells): this reads the cells the sheet holds, with
+    the parser openpyxl's own read-only rows use."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        expected = 1
+        for number, cells in parser.parse():
+            if number < expected:
+                raise ValueError(f"row {number} comes after row {expected - 1}")
+            while expected < number:
+                expected += 1
+                yield []
+            expected += 1
+            row: list[str] = []
+            for cell in cells:
+                value = cell["value"]
+                if value is None:
+                    continue
+                text_ = _cell_text(value)
+                if not text_ or text_.isspace():
+                    continue
+                at = cell["column"] - 1
+                if at >= len(row):
+                    row.extend([""] * (at + 1 - len(row)))
+                row[at] = text_
+            yield row
+
+
+def _csv_problem(exc: csv.Error) -> Any:
+    if "field limit" in str(exc):
+        return _l("A cell in this row is too long to read (check its quotes)")
+    if "end of data" in str(exc):
+        return _l(
+            "A quote that opens in this row is not closed before the end of the file "
+            "(check its quotes)"
+        )
+    return _l("The row could not be read as CSV (check its quotes)")
+
+
+def _bad_byte_row(path: str) -> tuple[int, Any]:
+    """Where a CSV file stops being UTF-8: (its row, the problem). The rows before it are
+    read again (a row with its own problem before that one is reported instead)."""
+    not_utf8 = _l(
+        "The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d and upload it again"
+    )
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = None
+    done = 0
+    with open(path, "rb") as binary:
+        while offset is None:
+            chunk = binary.read(1 << 20)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                offset = done - pending + exc.start
+            if not chunk:
+                break
+            done += len(chunk)
+    if offset is None:
+        return 1, not_utf8
+    with open(path, "rb") as binary:
+        head = io.TextIOWrapper(
+            io.BufferedReader(_Head(binary, offset)), encoding="utf-8-sig", newline=""
+        )
+        rows = 0
+        try:
+            # the row that holds the byte is the one a character put in its place is in
+            for _cells in csv.reader(_with_marker(head), strict=True):
+                rows += 1
+        except csv.Error as exc:
+            return rows + 1, _csv_problem(exc)
+    return max(rows, 1), not_utf8
+
+
+def _with_marker(lines: Iterator[str]) -> Iterator[str]:
+    last = None
+    for line in lines:
+        if last is not None:
+            yield last
+        last = line
+    if last is None or last.endswith(("\n", "\r")):
+        if last is not None:
+            yield last
+        yield "x"
+    else:
+        yield last + "x"
+
+
+class _Head(io.RawIOBase):
+    """The first ``size`` bytes of a binary file."""
+
+    def __init__(self, binary: Any, size: int):
+        self.binary, self.left = binary, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.binary.read(min(len(buffer), self.left))
+        buffer[: len(data)] = data
+        self.left -= len(data)
+        return len(data)
 
 
 def _cell_text(value: Any) -> str:
@@ -259,6 +410,8 @@ class _Plan:
     def __init__(self, survey: Survey, header: list[str], *, locales, forums, actor_id):
         self.survey = survey
         self.locales = set(locales)
+        #: the latest time a response in the file may have been submitted
+        self.latest = datetime.now(UTC) + _FUTURE_ALLOWANCE
         self.forums = forums
         self.defaults = {
             "survey_id": survey.id,
@@ -408,13 +561,19 @@ class _Plan:
                 "Use one of the codes: %(codes)s", codes=", ".join(sorted(dimension.codes()))
             )
         text = dimension.kind == "text"
+        limit = Profile.__table__.c[key].type.length if text else None
 
         def read(raw: str, row: _Row) -> None:
             if raw in memo:
                 value = memo[raw]
             else:
+                given = clean_text(raw) if text else raw
+                if limit is not None and len(given.strip()) > limit:
+                    raise values.Problem(
+                        _l("Your answer must be %(limit)s characters or fewer", limit=limit)
+                    )
                 try:
-                    value = clean_monitoring_value(key, clean_text(raw) if text else raw)
+                    value = clean_monitoring_value(key, given)
                 except UnknownCode:
                     raise values.Problem(problem) from None
                 if len(memo) < _MEMO_LIMIT:
@@ -449,7 +608,19 @@ class _Plan:
             ) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        row.response["submitted_at"] = when.astimezone(UTC)
+        future = _l("This date and time is in the future: no response was submitted then")
+        try:
+            when = when.astimezone(UTC)
+        except (OverflowError, ValueError):
+            # beyond the years 1 to 9999 in UTC
+            raise values.Problem(
+                future
+                if when.year > 1
+                else _l("Enter a date and time like 2025-03-27T14:30:00+00:00")
+            ) from None
+        if when > self.latest:
+            raise values.Problem(future)
+        row.response["submitted_at"] = when
 
     def _locale(self, raw: str, row: _Row) -> None:
         value = raw.strip()
@@ -491,11 +662,13 @@ class _Plan:
             except values.Problem as problem:
                 errors.append(RowError(number, name, problem.message))
                 good = False
-        if count > self.width and any(c.strip() for c in cells[self.width :]):
-            errors.append(
-                RowError(number, _column_letter(self.width), _l("This cell has no column name"))
-            )
-            good = False
+        if count > self.width:
+            stray = next((i for i in range(self.width, count) if cells[i].strip()), None)
+            if stray is not None:
+                errors.append(
+                    RowError(number, _column_letter(stray), _l("This cell has no column name"))
+                )
+                good = False
         if row.coding:
             for qid, (name, coded) in row.coding.items():
                 for i, answer in enumerate(row.answers):

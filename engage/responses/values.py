@@ -94,11 +94,22 @@ def _one(raw: Any) -> str:
     return str(raw).strip()
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: thousands separated by commas (or spaces) in groups of three: 1,000 or 12 345.5 (not
+#: 0,012, which is a decimal comma)
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([, ])\d{3}(\1\d{3})*(\.\d*)?")
+
+
 def _number(text: str) -> float | None:
-    cleaned = text.replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", cleaned):
+    """The number written, or None. A comma or space may only separate thousands: "7,5"
+    (a decimal comma) or "7 5" is not a number, rather than 75."""
+    if "," in text or " " in text:
+        if not _GROUPED.fullmatch(text):
+            return None
+        text = text.replace(",", "").replace(" ", "")
+    elif not _NUMBER.fullmatch(text):
         return None
-    value = float(cleaned)
+    value = float(text)
     return value if math.isfinite(value) else None
 
 
@@ -106,6 +117,8 @@ def _check_number(question: Question, text: str) -> int | float:
     settings = question.settings or {}
     value = _number(text)
     if value is None:
+        if "," in text:
+            raise Problem(_l("Enter a number with a full stop for decimals, like 7.5"))
         raise Problem(_l("Enter a number, like 3 or 12.5"))
     if settings.get("integer"):
         if value != int(value):

@@ -184,7 +184,7 @@ def test_a_cell_longer_than_excel_allows_is_refused(app, runner, world, tmp_path
     csv.writer(out).writerows([["survey"], ["", "type", "name", "label"], ["", "text", "a"]])
     text = out.getvalue() + ',text,b,"' + "y" * 200_000 + '"\n'
     output = refused(runner, tmp_path, app, text.encode(), name="form.csv")
-    assert "survey sheet, row 4: The cell has more than 32767 characters" in output
+    assert "survey sheet, row 4, column label: The cell has more than 32767 characters" in output
 
 
 def test_a_workbook_that_unpacks_too_large_is_refused(app, runner, world, tmp_path, monkeypatch):
