@@ -55,6 +55,17 @@ def init_engine(engine: Engine, ping_after: float) -> None:
             raise
 
 
+def connect(engine: Engine) -> Any:
+    """A pooled DBAPI connection (``engine.raw_connection()``); a server that cannot be
+    reached raises as SQLAlchemy raises it for a session (a DBAPIError, no statement)."""
+    try:
+        return engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise sqlalchemy_errors.DBAPIError.instance(
+            None, None, error, Exception, hide_parameters=True
+        ) from error
+
+
 def lost(engine: Engine, error: BaseException, dbapi_connection: Any) -> bool:
     """Whether ``error``, raised by the driver on ``dbapi_connection``, means the
     connection is gone (the dialect's own test, as SQLAlchemy makes it)."""
@@ -68,7 +79,7 @@ def forget(engine: Engine, pooled: Any, error: BaseException) -> None:
     """After ``pooled`` (a pooled connection) was found gone: throw it away, and the
     connections pooled with it (the server that dropped one dropped them all)."""
     pooled.invalidate(error)
-    engine.dispose(close=False)
+    engine.dispose()  # the idle ones closed; those in use go when they are given back
 
 
 def unavailable(error: BaseException) -> sqlalchemy_errors.DBAPIError:

@@ -105,7 +105,7 @@ def _fetch_one(engine: Engine, sql: str, arguments: Any, *, autocommit: bool):
     # a connection the server dropped while it sat in the pool: once more on a new one
     # (engage.pool; the callers' statements are safe to send twice)
     for attempt in (1, 2):
-        connection = engine.raw_connection()
+        connection = pool.connect(engine)
         try:
             return _fetch_on(connection, sql, arguments, autocommit=autocommit)
         except Exception as error:

@@ -324,6 +324,10 @@ def _bad_byte_row(path: str) -> tuple[int, Any]:
             for _cells in csv.reader(_with_marker(head), strict=True):
                 rows += 1
         except csv.Error as exc:
+            if "end of data" in str(exc):
+                # cut at the byte, a quoted cell that goes on past it is left open: the
+                # byte is the problem, in the row that cell began
+                return rows + 1, not_utf8
             return rows + 1, _csv_problem(exc)
     return max(rows, 1), not_utf8
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -102,7 +103,10 @@ _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([, ])\d{3}(\1\d{3})*(\.\d*)?")
 
 def _number(text: str) -> float | None:
     """The number written, or None. A comma or space may only separate thousands: "7,5"
-    (a decimal comma) or "7 5" is not a number, rather than 75."""
+    (a decimal comma) or "7 5" is not a number, rather than 75. Digits of any script
+    count (Urdu's ۱۲۳, Arabic's ١٢٣)."""
+    if not text.isascii():
+        text = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
     if "," in text or " " in text:
         if not _GROUPED.fullmatch(text):
             return None

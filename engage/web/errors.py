@@ -143,25 +143,17 @@ def database_busy(error: BaseException) -> bool:
     return False
 
 
-#: SQLSTATE classes of a server that cannot be reached or is going away: connection
-#: exceptions (08) and operator intervention such as a shutdown (57P)
-_UNAVAILABLE_STATES = ("08", "57P")
-
-
 def database_unavailable(error: BaseException) -> bool:
     """The database server could not be reached, or the connection to it was lost during
-    the request (a restart, a failover; engage.pool replaces such connections)."""
-    if isinstance(error, sqlalchemy_errors.DBAPIError):
-        if error.connection_invalidated:
-            return True
-        error = error.orig
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
+    the request (a restart, a failover; engage.pool replaces such connections): as
+    SQLAlchemy raises it (a connection it invalidated, or a connection that could not be
+    made: no statement), or a server that said it is going away (SQLSTATE class 08, but
+    not 08P01, a protocol violation: a bug; or 57P, a shutdown)."""
+    if not isinstance(error, sqlalchemy_errors.DBAPIError):
         return False
-    if not isinstance(error, psycopg.Error):
-        return False
-    if error.sqlstate is None:
-        # no answer from a server at all: it could not be reached, or the connection broke
-        return isinstance(error, psycopg.OperationalError)
-    return error.sqlstate.startswith(_UNAVAILABLE_STATES)
+    if error.connection_invalidated:
+        return True
+    if error.statement is None and isinstance(error, sqlalchemy_errors.OperationalError):
+        return True  # the connection could not be made
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return (state.startswith("08") and state != "08P01") or state.startswith("57P")

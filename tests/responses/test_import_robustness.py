@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from engage.extensions import db
-from engage.responses import transfer
-from engage.responses.models import Answer, Profile, Response
+from engage.responses import transfer, values
+from engage.responses.models import Answer, Draft, Profile, Response
 from tests.conftest import csrf_token, login
 from tests.responses.journey import post, start
 
@@ -279,6 +279,20 @@ def test_a_respondent_typing_a_decimal_comma_is_asked_again(app, client, world):
     assert 'value="7,5"' in html  # what they typed is kept for them to correct
 
 
+def test_numbers_written_in_urdu_or_arabic_digits_are_read(app, client, world):
+    post(client, start(client), {"experience": "good"})
+    page = "/en/surveys/test-survey/page/3"
+    response = post(client, page, {"visits": "\u06f1\u06f2", "recommend": "\u0667"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        answers = db.session.scalars(select(Draft)).one().answers
+    assert (float(answers["visits"]), float(answers["recommend"])) == (12, 7)
+    # thousands grouped in those digits too (the survey's number has a maximum of 100)
+    assert values._number("\u06f1,\u06f2\u06f3\u06f4") == 1234
+    assert values._number("\u0661,\u0660\u0660\u0660") == 1000
+    assert values._number("\u0667,\u0665") is None  # a decimal comma, as 7,5
+
+
 # 7. workbooks that unpack to far more than they weigh ---------------------------------
 
 
@@ -365,6 +379,15 @@ def test_a_byte_that_is_not_utf8_is_reported_on_its_own_row(app, analyst, runner
     data = b"summary\n" + b"ok\n" * 5 + b'"two\nlines"\n' + b"ok\n" * 3000 + b"Caf\xe9\n"
     refused_both_ways(
         app, analyst, runner, world, tmp_path, data, "r.csv", "Row 3008: The file is not UTF-8"
+    )
+
+
+def test_a_byte_that_is_not_utf8_in_a_cell_of_several_lines_is_reported_as_such(
+    app, analyst, runner, world, tmp_path
+):
+    data = b'experience,why_poor\npoor,"two\nlines, caf\xe9"\ngood,\n'
+    refused_both_ways(
+        app, analyst, runner, world, tmp_path, data, "r.csv", "Row 2: The file is not UTF-8"
     )
 
 

@@ -156,3 +156,22 @@ def test_other_database_errors_are_not_called_unavailable(committed_app):
         assert not errors.database_unavailable(raised.value)
         count = db.session.scalar(select(func.count()).select_from(Response))
         assert count == 0
+
+
+def test_only_a_lost_or_unmade_connection_is_called_unavailable():
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    def wrapped(orig, statement="SELECT 1", **kw):
+        return DBAPIError.instance(statement, None, orig, psycopg.Error, **kw)
+
+    # libpq's own errors on a live connection, and a protocol violation, are bugs: a 500
+    assert not errors.database_unavailable(wrapped(psycopg.OperationalError("bad params")))
+    assert not errors.database_unavailable(wrapped(psycopg.errors.ProtocolViolation("08P01")))
+    assert not errors.database_unavailable(wrapped(psycopg.errors.UniqueViolation("dup")))
+    # a connection that could not be made, one SQLAlchemy invalidated, a server going away
+    assert errors.database_unavailable(wrapped(psycopg.OperationalError("refused"), None))
+    lost = wrapped(psycopg.OperationalError("lost"), connection_invalidated=True)
+    assert errors.database_unavailable(lost)
+    assert errors.database_unavailable(wrapped(psycopg.errors.AdminShutdown("57P01")))
+    assert errors.database_unavailable(wrapped(psycopg.errors.ConnectionFailure("08006")))
