@@ -163,7 +163,10 @@ def columns(question: Question, value: Any) -> list[dict[str, Any]]:
     if type_.has_options:
         ids = {o.code: o.id for o in question.options}
         codes = value if isinstance(value, list) else [value]
-        return [{**EMPTY_COLUMNS, "option_id": ids[c]} for c in codes]
+        # in the options' id order: the order their rows are checked and locked in, as
+        # an author removing options locks them (engage.consultations.authoring), so the
+        # two never wait for each other crosswise (a deadlock)
+        return [{**EMPTY_COLUMNS, "option_id": i} for i in sorted(ids[c] for c in codes)]
     if type_ in {QuestionType.scale, QuestionType.number}:
         return [{**EMPTY_COLUMNS, "number": float(value)}]
     if type_ == QuestionType.date:

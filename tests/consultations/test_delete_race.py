@@ -136,3 +136,29 @@ def test_an_option_chosen_while_it_is_removed_keeps_the_answer(committed_app, da
     assert _answers(app) == 1
     with app.app_context():
         assert db.session.scalar(select(Option).where(Option.code == "phone")) is not None
+
+
+def test_options_chosen_in_any_order_are_written_in_the_order_authors_lock_them(app, client, world):
+    """A multiple choice's rows go in the options' id order, the order an author's
+    removal locks them in: a submit and a removal never wait on each other crosswise."""
+    from engage.consultations.service import get_survey
+    from tests.responses.journey import GOOD_PAGES, answer_about_you, answer_pages, start
+    from tests.responses.journey import submit as send
+
+    with app.app_context():  # the author put the options in another order than made
+        services = next(q for q in get_survey("test-survey").questions if q.key == "services")
+        for option in services.options:
+            option.position = len(services.options) - option.position
+        db.session.commit()
+    pages = [dict(p) for p in GOOD_PAGES]
+    pages[1]["services"] = ["hospital", "gp"]
+    answer_pages(client, start(client), pages)
+    answer_about_you(client)
+    assert send(client).status_code == 303
+    with app.app_context():
+        services = db.session.scalars(select(Question).where(Question.key == "services")).one()
+        rows = db.session.scalars(
+            select(Answer.option_id).where(Answer.question_id == services.id).order_by(Answer.id)
+        ).all()
+        by_code = {o.code: o.id for o in services.options}
+    assert sorted(rows) == rows and set(rows) == {by_code["gp"], by_code["hospital"]}
