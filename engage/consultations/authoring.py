@@ -122,29 +122,47 @@ def publishing_warnings(consultation: Consultation) -> list[str]:
     """What an author should know before opening: untranslated languages, surveys
     without questions, questions that cannot work as set."""
     warnings: list[str] = []
-    names = languages()
     if not consultation.surveys:
         warnings.append(_("This consultation has no survey yet."))
     for survey in consultation.surveys:
-        title = survey.title.get(SOURCE_LOCALE) or survey.slug
-        questions = service.ordered_questions(survey)
-        if not [q for q in questions if q.type != QuestionType.note]:
-            warnings.append(_("The survey “%(survey)s” has no questions.", survey=title))
-        figures = completeness(survey, consultation.languages)
-        for locale in consultation.languages:
-            done, total = figures[locale]
-            if locale != SOURCE_LOCALE and total and done < total:
-                warnings.append(
-                    _(
-                        "The survey “%(survey)s” is %(percent)s%% translated into %(language)s: "
-                        "%(missing)s texts will show in English.",
-                        survey=title,
-                        percent=percent(done, total),
-                        language=names.get(locale, locale),
-                        missing=total - done,
-                    )
-                )
+        warnings.extend(no_questions(survey))
+        warnings.extend(translation_warnings(survey))
         warnings.extend(question_problems(survey))
+    return warnings
+
+
+def _survey_title(survey: Survey) -> str:
+    return survey.title.get(SOURCE_LOCALE) or survey.slug
+
+
+def no_questions(survey: Survey) -> list[str]:
+    """The warning for a survey with nothing to answer, if it has none."""
+    questions = service.ordered_questions(survey)
+    if [q for q in questions if q.type != QuestionType.note]:
+        return []
+    return [_("The survey “%(survey)s” has no questions.", survey=_survey_title(survey))]
+
+
+def translation_warnings(survey: Survey, *, own: bool = False) -> list[str]:
+    """A warning for each of the consultation's languages the survey's texts are not all
+    translated into (``own``: its own texts, not its consultation's)."""
+    names = languages()
+    locales = survey.consultation.languages
+    figures = completeness(survey, locales, own=own)
+    warnings = []
+    for locale in locales:
+        done, total = figures[locale]
+        if locale != SOURCE_LOCALE and total and done < total:
+            warnings.append(
+                _(
+                    "The survey “%(survey)s” is %(percent)s%% translated into %(language)s: "
+                    "%(missing)s texts will show in English.",
+                    survey=_survey_title(survey),
+                    percent=percent(done, total),
+                    language=names.get(locale, locale),
+                    missing=total - done,
+                )
+            )
     return warnings
 
 

@@ -193,8 +193,17 @@ def create_consultation(
     return consultation
 
 
-def set_status(consultation: Consultation, status: ConsultationStatus, *, actor: Any) -> None:
+def set_status(
+    consultation: Consultation,
+    status: ConsultationStatus,
+    *,
+    actor: Any,
+    opening: Iterable[Survey] | None = None,
+) -> None:
+    """The consultation's status, and its surveys': opening it opens its draft surveys
+    (``opening``: only those of them); ending it closes its open ones."""
     status = ConsultationStatus(status)
+    chosen = None if opening is None else {id(s) for s in opening}
     if status == consultation.status:
         return
     if status not in STATUS_TRANSITIONS[consultation.status]:
@@ -204,7 +213,8 @@ def set_status(consultation: Consultation, status: ConsultationStatus, *, actor:
     consultation.status = status
     for survey in consultation.surveys:
         if status == ConsultationStatus.open and survey.status == SurveyStatus.draft:
-            survey.status = SurveyStatus.open
+            if chosen is None or id(survey) in chosen:
+                survey.status = SurveyStatus.open
         elif status != ConsultationStatus.open and survey.status == SurveyStatus.open:
             survey.status = SurveyStatus.closed
     db.session.flush()

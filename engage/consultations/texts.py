@@ -82,9 +82,14 @@ def translatable_texts(survey) -> Iterator[tuple[str, str, Mapping[str, str]]]:
                 yield f"{question.key}.option.{option.code}", "Option", option.label
 
 
-def completeness(survey, locales) -> dict[str, tuple[int, int]]:
-    """Per locale: (texts translated, texts in all), over the texts that have English."""
-    items = [texts for _id, _what, texts in translatable_texts(survey)]
+def completeness(survey, locales, *, own: bool = False) -> dict[str, tuple[int, int]]:
+    """Per locale: (texts translated, texts in all), over the texts that have English;
+    ``own``: the survey's texts alone, not its consultation's."""
+    items = [
+        texts
+        for text_id, _what, texts in translatable_texts(survey)
+        if not (own and text_id.startswith("consultation."))
+    ]
     with_source = [t for t in items if (t.get(SOURCE_LOCALE) or "").strip()]
     result = {}
     for locale in locales:

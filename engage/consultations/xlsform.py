@@ -46,10 +46,9 @@ from engage.consultations.models import (
     Survey,
     SurveyStatus,
 )
-from engage.consultations.texts import SOURCE_LOCALE, translatable_texts
+from engage.consultations.texts import SOURCE_LOCALE
 from engage.extensions import db
 from engage.i18n import _l
-from engage.i18n import languages as language_names
 
 #: the most data rows a sheet may have
 MAX_ROWS = 2000
@@ -1375,43 +1374,14 @@ OPENABLE = frozenset({ConsultationStatus.draft, ConsultationStatus.open})
 
 def readiness_problems(survey: Survey) -> list[Any]:
     """Why the survey cannot open, in the builder's words: no questions, or a question the
-    builder would refuse (:func:`engage.consultations.authoring.question_problems`)."""
-    problems: list[Any] = []
-    questions = service.ordered_questions(survey)
-    if not [q for q in questions if q.type != QuestionType.note]:
-        title = survey.title.get(SOURCE_LOCALE) or survey.slug
-        problems.append(_l("The survey “%(survey)s” has no questions.", survey=title))
-    problems.extend(authoring.question_problems(survey))
-    return problems
+    builder would refuse (engage.consultations.authoring)."""
+    return [*authoring.no_questions(survey), *authoring.question_problems(survey)]
 
 
 def translation_gaps(survey: Survey) -> list[Any]:
     """The languages the survey's own texts (those the form gave) are not all translated
-    into, in the builder's words: it opens, and those texts show in English, as the
-    builder warns before opening (:func:`engage.consultations.authoring.publishing_warnings`)."""
-    title = survey.title.get(SOURCE_LOCALE) or survey.slug
-    texts = [
-        t
-        for text_id, _what, t in translatable_texts(survey)
-        if not text_id.startswith("consultation.") and (t.get(SOURCE_LOCALE) or "").strip()
-    ]
-    names = language_names()
-    gaps: list[Any] = []
-    for locale in survey.consultation.languages:
-        total = len(texts)
-        done = sum(1 for t in texts if (t.get(locale) or "").strip())
-        if locale != SOURCE_LOCALE and total and done < total:
-            gaps.append(
-                _l(
-                    "The survey “%(survey)s” is %(percent)s%% translated into %(language)s: "
-                    "%(missing)s texts will show in English.",
-                    survey=title,
-                    percent=authoring.percent(done, total),
-                    language=names.get(locale, locale),
-                    missing=total - done,
-                )
-            )
-    return gaps
+    into, as the builder warns before opening: it opens, and they show in English."""
+    return authoring.translation_warnings(survey, own=True)
 
 
 @dataclass
@@ -1499,11 +1469,9 @@ def create_from_form(
                 raise XLSFormErrors(XLSFormError(message) for message in not_ready)
             form.notes.extend(str(gap) for gap in translation_gaps(survey))
             if consultation.status != ConsultationStatus.open:
-                # set_status opens every draft survey of the consultation: only this one
-                others = [(s, s.status) for s in consultation.surveys if s is not survey]
-                service.set_status(consultation, ConsultationStatus.open, actor=actor)
-                for other, status in others:
-                    other.status = status
+                service.set_status(
+                    consultation, ConsultationStatus.open, actor=actor, opening=[survey]
+                )
             survey.status = SurveyStatus.open
         db.session.flush()
     return ImportResult(survey, consultation, created, form.notes)
